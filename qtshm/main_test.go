@@ -1,0 +1,30 @@
+package qtshm_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/qtshm/qtshm-go/internal/peer"
+	"github.com/qtshm/qtshm-go/internal/testenv"
+	"github.com/qtshm/qtshm-go/qtshm"
+)
+
+func init() {
+	// The test binary doubles as a Go peer process (internal/peer protocol).
+	testenv.RegisterHelper("peer", func(args []string) int { return peer.Run(args, os.Stdin, os.Stdout) })
+}
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// forEachBackend runs f once per backend built into the test binary: always the pure "sysv"
+// backend, and "native" when built with -tags qt5 or qt6.
+func forEachBackend(t *testing.T, f func(t *testing.T, be string)) {
+	for _, be := range qtshm.Backends() {
+		t.Run(be, func(t *testing.T) { f(t, be) })
+	}
+}
+
+// uniqueKey returns a key no other test uses.
+func uniqueKey(t *testing.T) string {
+	return "qtshm test " + t.Name()
+}
