@@ -6,11 +6,28 @@
 #include <QtCore/QCoreApplication>
 #include <QtCore/QString>
 
+#include <thread>
+#include <unistd.h>
+
 struct ArticleOptions {
     QString key = QStringLiteral("MySharedMemoryKey"); // the article's key
     int intervalMs = 1000;                             // the article's QTimer interval
     int ticks = 0;                                     // 0: run forever, as in the article
+    bool quitOnEof = false;                            // quit (cleanly) when stdin closes
 };
+
+// quitWhenStdinCloses makes app quit, through its event loop (so destructors run and the shared
+// memory is detached), when standard input reaches end of file. Tests use it to stop the
+// programs without killing them.
+inline void quitWhenStdinCloses(QCoreApplication &app)
+{
+    std::thread([&app] {
+        char buf[256];
+        while (::read(0, buf, sizeof buf) > 0) {
+        }
+        QMetaObject::invokeMethod(&app, "quit", Qt::QueuedConnection);
+    }).detach();
+}
 
 inline ArticleOptions parseArticleOptions(const QCoreApplication &app)
 {
@@ -21,7 +38,9 @@ inline ArticleOptions parseArticleOptions(const QCoreApplication &app)
     QCommandLineOption ticks(QStringLiteral("ticks"), QStringLiteral("exit after this many ticks (0: never)"), QStringLiteral("n"));
     p.addOption(key);
     p.addOption(interval);
+    QCommandLineOption eof(QStringLiteral("quit-on-eof"), QStringLiteral("quit when standard input closes"));
     p.addOption(ticks);
+    p.addOption(eof);
     p.process(app);
     ArticleOptions o;
     if (p.isSet(key))
@@ -30,5 +49,6 @@ inline ArticleOptions parseArticleOptions(const QCoreApplication &app)
         o.intervalMs = p.value(interval).toInt();
     if (p.isSet(ticks))
         o.ticks = p.value(ticks).toInt();
+    o.quitOnEof = p.isSet(eof);
     return o;
 }

@@ -39,6 +39,8 @@ int main(int argc, char *argv[])
         if (opt.ticks > 0 && ++tick >= opt.ticks)
             app.quit();
     });
+    if (opt.quitOnEof)
+        quitWhenStdinCloses(app);
     timer.start(opt.intervalMs);
     return app.exec();
 }

@@ -253,3 +253,30 @@ func TestSwarmCounter(t *testing.T) {
 		}
 	})
 }
+
+func TestRemoveStale(t *testing.T) {
+	key := uniqueKey(t)
+	p := goPeer(t, qtshm.BackendSysV, key, "create", "64", "rw", "crash")
+	expectOp(t, p, "crash")
+	p.Kill()
+	m := qtshm.New(key)
+	defer m.Close()
+	wantCode(t, "create over a stale segment", m.Create(64, qtshm.ReadWrite), qtshm.AlreadyExists, qtshm.ErrAlreadyExists)
+	live := qtshm.New(uniqueKey(t) + " live")
+	defer live.Close()
+	if err := live.Create(8, qtshm.ReadWrite); err != nil {
+		t.Fatal(err)
+	}
+	if removed, err := qtshm.RemoveStale(live.Key()); removed || err != nil {
+		t.Fatalf("RemoveStale of a live segment: %v %v", removed, err)
+	}
+	if removed, err := qtshm.RemoveStale(key); !removed || err != nil {
+		t.Fatalf("RemoveStale: %v %v", removed, err)
+	}
+	if removed, err := qtshm.RemoveStale(key); removed || err != nil {
+		t.Fatalf("second RemoveStale: %v %v", removed, err)
+	}
+	if err := m.Create(64, qtshm.ReadWrite); err != nil {
+		t.Fatalf("create after RemoveStale: %v", err)
+	}
+}

@@ -23,14 +23,26 @@ go vet ./...
 go vet -tags qt5 ./...
 go vet -tags qt6 ./...
 
+# The interop suite builds its own Go peers (pure, native Qt 5, native Qt 6) and drives the Qt
+# 5.15, 6.4 and 6.8 programs, whatever the tags of the test binary: it runs once, at the end.
+unit=$(go list ./... | grep -v /interop_test)
+
 step "pure build and tests without cgo (no Qt needed)"
 CGO_ENABLED=0 go build ./...
-CGO_ENABLED=0 go test -count=1 ./...
+CGO_ENABLED=0 go test -count=1 $unit
 
-step "tests with the native backend on Qt 5.15 (-tags qt5)"
-go test -count=1 -tags qt5 ./...
+step "unit and multi-process tests, both backends, Qt 5.15 (-tags qt5)"
+go test -count=1 -tags qt5 $unit
 
-step "tests with the native backend on Qt 6.4 (-tags qt6), race detector"
-go test -count=1 -race -tags qt6 ./...
+step "unit and multi-process tests, both backends, Qt 6.4 (-tags qt6), race detector"
+go test -count=1 -race -tags qt6 $unit
+
+step "interop: Go (pure, native Qt 5, native Qt 6) with Qt 5.15, 6.4 and 6.8 processes, race detector"
+# -v names every Go × Qt pair that ran; the full log is kept in $QTSHM_CACHE/interop.log.
+go test -count=1 -race -v -timeout 15m ./interop_test/ 2>&1 | tee "$QTSHM_CACHE/interop.log" | grep -vE '^=== (RUN|PAUSE|CONT)'
+
+step "leftovers"
+ipcs -m -s | awk '$1 ~ /^0x/ {n++} END {print n+0 " SysV objects in this IPC namespace"}'
+ls -d "${TMPDIR:-/tmp}"/qipc_* 2>/dev/null | wc -l | sed 's/$/ qipc_* files in the temp directory/'
 
 echo "total $(( $(date +%s) - start ))s"

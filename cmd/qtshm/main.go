@@ -10,13 +10,16 @@
 //	qtshm backends                 list the backends built in
 //
 // writer and reader flags: -key (default MySharedMemoryKey), -interval (1s), -ticks (0 = run
-// until interrupted), -backend (sysv; native when built with -tags qt5 or qt6).
+// until interrupted), -backend (sysv; native when built with -tags qt5 or qt6), -quit-on-eof
+// (stop cleanly when standard input closes). SIGINT and SIGTERM stop them cleanly too: the
+// segment is detached, and removed by the last process.
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"strings"
@@ -61,8 +64,14 @@ func run(ctx context.Context, cmd string, args []string) int {
 		fs.DurationVar(&o.Interval, "interval", article.DefaultInterval, "time between messages")
 		fs.IntVar(&o.Ticks, "ticks", 0, "exit after this many messages (0: run until interrupted)")
 		fs.StringVar(&o.Backend, "backend", qtshm.BackendSysV, "backend: "+strings.Join(qtshm.Backends(), ", "))
+		quitOnEOF := fs.Bool("quit-on-eof", false, "stop cleanly when standard input closes")
 		if err := fs.Parse(args); err != nil {
 			return 2
+		}
+		if *quitOnEOF {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithCancel(ctx)
+			go func() { io.Copy(io.Discard, os.Stdin); cancel() }()
 		}
 		f := article.RunWriter
 		if cmd == "reader" {

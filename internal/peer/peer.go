@@ -22,7 +22,7 @@
 //	sleep MS                  sleep
 //	wait                      block until a line arrives on stdin (or EOF)
 //	crash                     SIGKILL this process (e.g. while holding the lock)
-//	close                     destroy the object (Qt: delete; Go: Close)
+//	close                     destroy the object (Qt: delete; Go: Close) and make a new one for the key
 //	sem-open KEY INIT open|create   QSystemSemaphore(KEY, INIT, mode)
 //	sem-acquire / sem-release N / sem-close
 //	stdin                     read further operations from stdin, one per line, until EOF
@@ -75,7 +75,7 @@ func Run(args []string, stdin io.Reader, stdout io.Writer) int {
 		}
 		args = args[2:]
 	}
-	p.opts = opts
+	p.opts, p.key = opts, key
 	p.shm = qtshm.New(key, opts...)
 	defer func() {
 		p.shm.Close()
@@ -98,6 +98,7 @@ type peer struct {
 	out    *json.Encoder
 	stdin  *bufio.Scanner
 	opts   []qtshm.Option
+	key    string
 	shm    *qtshm.SharedMemory
 	sem    *qtshm.SystemSemaphore
 	status int
@@ -234,7 +235,9 @@ func (p *peer) do(op string, a []string) {
 		syscall.Kill(os.Getpid(), syscall.SIGKILL)
 		time.Sleep(time.Hour)
 	case "close":
+		// Like deleting the QSharedMemory and making a new one with the same key.
 		err = p.shm.Close()
+		p.shm = qtshm.New(p.key, p.opts...)
 	case "sem-open":
 		var init int
 		if init, err = strconv.Atoi(a[1]); err == nil {

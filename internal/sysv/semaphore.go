@@ -105,7 +105,7 @@ func (s *semaphore) handle(mode backend.SemMode) (int, *backend.Error) {
 			id, err = ipc.Semget(key, 1, 0o600|ipc.IPC_CREAT)
 		}
 		if err != nil {
-			e := semErrno(s.flavor, "open", "QSystemSemaphore::QSystemSemaphore", err)
+			e := semErrno(s.flavor, "open", s.function(), err)
 			s.cleanHandle()
 			return fail(e)
 		}
@@ -121,12 +121,20 @@ func (s *semaphore) handle(mode backend.SemMode) (int, *backend.Error) {
 	}
 	if s.createdSem && s.initial >= 0 {
 		if _, err := ipc.Semctl(s.id, 0, ipc.SETVAL, s.initial); err != nil {
-			e := semErrno(s.flavor, "open", "QSystemSemaphore::QSystemSemaphore", err)
+			e := semErrno(s.flavor, "open", s.function(), err)
 			s.cleanHandle()
 			return fail(e)
 		}
 	}
 	return s.unixKey, nil
+}
+
+// function is the label Qt puts on semget/SETVAL failures.
+func (s *semaphore) function() string {
+	if s.flavor >= backend.FlavorQt66 {
+		return "QSystemSemaphore::handle"
+	}
+	return "QSystemSemaphore::QSystemSemaphore"
 }
 
 // cleanHandle is QSystemSemaphorePrivate::cleanHandle: the owner unlinks the key file and

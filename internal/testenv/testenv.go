@@ -99,6 +99,14 @@ func runChecked(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "testenv:", err)
 		return 1
 	}
+	work, err := os.MkdirTemp("", "qtshm-work-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "testenv:", err)
+		return 1
+	}
+	os.Chmod(work, 0o755)
+	workDir = work
+	defer os.RemoveAll(work)
 	os.Setenv("TMPDIR", tmp)
 	before := Snapshot()
 	code := m.Run()
@@ -121,6 +129,12 @@ func runChecked(m *testing.M) int {
 	os.RemoveAll(tmp)
 	return code
 }
+
+var workDir string
+
+// WorkDir is a directory for build products and other files the tests need, outside TMPDIR (so
+// the leak check ignores it), readable by other users, removed when the run ends.
+func WorkDir() string { return workDir }
 
 // Object is one System V segment or semaphore set, as /proc/sysvipc lists it.
 type Object struct {
