@@ -119,6 +119,9 @@ func runChecked(m *testing.M) int {
 	if len(leaks) > 0 || len(left) > 0 {
 		fmt.Fprintf(os.Stderr, "FAIL: IPC leak check: the tests left %d SysV object(s) %v and %d file(s) %v in %s\n",
 			len(leaks), leaks, len(left), left, tmp)
+		if os.Getenv(envIsoled) == "" && len(leaks) > 0 {
+			fmt.Fprintln(os.Stderr, "(not root, so not in a private IPC namespace: objects of packages tested in parallel count too; run go test -p 1)")
+		}
 		for _, l := range leaks {
 			l.Remove()
 		}
