@@ -6,6 +6,7 @@
 //
 //   qtshm-peer --key KEY OP [ARGS] OP [ARGS] ...
 #include <QtCore/QByteArray>
+#include <QtCore/QElapsedTimer>
 #include <QtCore/QSharedMemory>
 #include <QtCore/QString>
 #include <QtCore/QStringList>
@@ -136,7 +137,7 @@ const std::map<std::string, int> arity = {
     {"keys", 0}, {"create", 2}, {"attach", 1}, {"detach", 0}, {"lock", 0}, {"unlock", 0}, {"size", 0},
     {"write", 2}, {"writestr", 1}, {"read", 2}, {"readstr", 0}, {"inc", 1}, {"sleep", 1}, {"wait", 0},
     {"crash", 0}, {"close", 0}, {"sem-open", 3}, {"sem-acquire", 0}, {"sem-release", 1}, {"sem-close", 0},
-    {"stdin", 0},
+    {"stdin", 0}, {"bench", 1},
 };
 
 void Peer::run(const std::string &op, const std::vector<std::string> &a)
@@ -190,6 +191,15 @@ void Peer::run(const std::string &op, const std::vector<std::string> &a)
         quint64 v = 0;
         const bool ok = inc(std::stol(a[0]), &v);
         shmResult(op, ok, "\"value\":" + std::to_string(v));
+    } else if (op == "bench") {
+        const long n = std::stol(a[0]);
+        QElapsedTimer timer;
+        timer.start();
+        bool ok = n > 0;
+        for (long i = 0; i < n && ok; ++i)
+            ok = shm->lock() && shm->unlock();
+        const double ns = double(timer.nsecsElapsed()) / double(n > 0 ? n : 1);
+        shmResult(op, ok, "\"nsPerOp\":" + std::to_string(ns));
     } else if (op == "sleep") {
         QThread::msleep(std::stoul(a[0]));
         report(op, true);

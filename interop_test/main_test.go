@@ -52,7 +52,7 @@ var (
 )
 
 // qtKinds returns the Qt peers, one per Qt version; each missing one skips (or, in CI, fails).
-func qtKinds(t *testing.T) []peerKind {
+func qtKinds(t testing.TB) []peerKind {
 	t.Helper()
 	qtOnce.Do(func() {
 		for _, b := range qtBuilds {
@@ -88,7 +88,7 @@ var (
 
 // goKinds returns the Go peers: cmd/qtshm built with the pure backend and with the native
 // backend for Qt 5 and Qt 6.
-func goKinds(t *testing.T) []peerKind {
+func goKinds(t testing.TB) []peerKind {
 	t.Helper()
 	goOnce.Do(func() {
 		for i, b := range goBuilds {
@@ -114,7 +114,7 @@ func peerEnv(extra ...string) []string {
 }
 
 // start runs a peer-protocol process of kind k on key with the given operations.
-func (k peerKind) start(t *testing.T, key string, env []string, ops ...string) *testenv.Proc {
+func (k peerKind) start(t testing.TB, key string, env []string, ops ...string) *testenv.Proc {
 	t.Helper()
 	argv := append(append(append([]string{}, k.argv...), "--key", key), ops...)
 	cmd := exec.Command(argv[0], argv[1:]...)
@@ -133,10 +133,11 @@ type result struct {
 	Value       uint64
 	NativeKey   string
 	Size        int
+	NsPerOp     float64
 	at          time.Time
 }
 
-func parseResult(t *testing.T, line string) result {
+func parseResult(t testing.TB, line string) result {
 	t.Helper()
 	var r result
 	if err := json.Unmarshal([]byte(line), &r); err != nil {
@@ -147,13 +148,13 @@ func parseResult(t *testing.T, line string) result {
 }
 
 // expect reads p's result for op (skipping other ops' lines) and returns it.
-func expect(t *testing.T, p *testenv.Proc, op string) result {
+func expect(t testing.TB, p *testenv.Proc, op string) result {
 	t.Helper()
 	return parseResult(t, p.Expect(`"op":"`+op+`"`, procTimeout))
 }
 
 // expectOK is expect that fails the test unless the operation succeeded.
-func expectOK(t *testing.T, p *testenv.Proc, op string) result {
+func expectOK(t testing.TB, p *testenv.Proc, op string) result {
 	t.Helper()
 	r := expect(t, p, op)
 	if !r.OK {
@@ -163,4 +164,4 @@ func expectOK(t *testing.T, p *testenv.Proc, op string) result {
 }
 
 // keyFor makes a key unique to the test.
-func keyFor(t *testing.T) string { return "interop " + t.Name() }
+func keyFor(t testing.TB) string { return "interop " + t.Name() }

@@ -19,6 +19,7 @@
 //	read OFF N                print N bytes at OFF as hex (no lock)
 //	readstr                   print the NUL-terminated string at offset 0 (no lock)
 //	inc N                     N times: lock, increment the little-endian uint64 at 0, unlock
+//	bench N                   N uncontended lock+unlock pairs; prints nsPerOp
 //	sleep MS                  sleep
 //	wait                      block until a line arrives on stdin (or EOF)
 //	crash                     SIGKILL this process (e.g. while holding the lock)
@@ -109,7 +110,7 @@ var arity = map[string]int{
 	"keys": 0, "create": 2, "attach": 1, "detach": 0, "lock": 0, "unlock": 0, "size": 0,
 	"write": 2, "writestr": 1, "read": 2, "readstr": 0, "inc": 1, "sleep": 1, "wait": 0,
 	"crash": 0, "close": 0, "sem-open": 3, "sem-acquire": 0, "sem-release": 1, "sem-close": 0,
-	"stdin": 0,
+	"stdin": 0, "bench": 1,
 }
 
 func (p *peer) runOps(args []string) int {
@@ -222,6 +223,17 @@ func (p *peer) do(op string, a []string) {
 			var v uint64
 			v, err = p.inc(n)
 			f["value"] = v
+		}
+	case "bench":
+		var n int
+		if n, err = strconv.Atoi(a[0]); err == nil && n > 0 {
+			start := time.Now()
+			for i := 0; i < n && err == nil; i++ {
+				if err = p.shm.Lock(); err == nil {
+					err = p.shm.Unlock()
+				}
+			}
+			f["nsPerOp"] = float64(time.Since(start).Nanoseconds()) / float64(n)
 		}
 	case "sleep":
 		var ms int
