@@ -5,6 +5,7 @@
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QCoreApplication>
 #include <QtCore/QString>
+#include <QtCore/QTimer>
 
 #include <thread>
 #include <unistd.h>
@@ -27,6 +28,24 @@ inline void quitWhenStdinCloses(QCoreApplication &app)
         }
         QMetaObject::invokeMethod(&app, "quit", Qt::QueuedConnection);
     }).detach();
+}
+
+// runTicks calls tick every opt.intervalMs through a QTimer, as the article does, and runs the
+// event loop until opt.ticks ticks ran (forever when 0) or, with --quit-on-eof, stdin closes.
+template <typename Tick>
+int runTicks(QCoreApplication &app, const ArticleOptions &opt, Tick tick)
+{
+    int n = 0;
+    QTimer timer;
+    QObject::connect(&timer, &QTimer::timeout, [&]() {
+        tick();
+        if (opt.ticks > 0 && ++n >= opt.ticks)
+            app.quit();
+    });
+    if (opt.quitOnEof)
+        quitWhenStdinCloses(app);
+    timer.start(opt.intervalMs);
+    return app.exec();
 }
 
 inline ArticleOptions parseArticleOptions(const QCoreApplication &app)

@@ -23,9 +23,7 @@ int main(int argc, char *argv[])
     qDebug() << "已连接共享内存, key:" << sharedMemory.key() << "大小:" << sharedMemory.size();
 
     const QString format = QStringLiteral("yyyy-MM-dd hh:mm:ss.zzz");
-    int tick = 0;
-    QTimer timer;
-    QObject::connect(&timer, &QTimer::timeout, [&]() {
+    return runTicks(app, opt, [&]() {
         sharedMemory.lock();
         const char *from = static_cast<const char *>(sharedMemory.constData());
         const QString message = QString::fromLocal8Bit(from, int(qstrnlen(from, uint(sharedMemory.size()))));
@@ -45,11 +43,5 @@ int main(int argc, char *argv[])
             else
                 qDebug() << "时间格式错误:" << parts.at(1);
         }
-        if (opt.ticks > 0 && ++tick >= opt.ticks)
-            app.quit();
     });
-    if (opt.quitOnEof)
-        quitWhenStdinCloses(app);
-    timer.start(opt.intervalMs);
-    return app.exec();
 }

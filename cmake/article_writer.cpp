@@ -23,9 +23,7 @@ int main(int argc, char *argv[])
     }
     qDebug() << "共享内存已创建, key:" << sharedMemory.key() << "nativeKey:" << sharedMemory.nativeKey();
 
-    int tick = 0;
-    QTimer timer;
-    QObject::connect(&timer, &QTimer::timeout, [&]() {
+    return runTicks(app, opt, [&]() {
         const QString message = QStringLiteral("程序1动态消息#")
             + QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd hh:mm:ss.zzz"));
         const QByteArray bytes = message.toLocal8Bit();
@@ -36,11 +34,5 @@ int main(int argc, char *argv[])
         to[n] = '\0';
         sharedMemory.unlock();
         qDebug() << "写入消息:" << message;
-        if (opt.ticks > 0 && ++tick >= opt.ticks)
-            app.quit();
     });
-    if (opt.quitOnEof)
-        quitWhenStdinCloses(app);
-    timer.start(opt.intervalMs);
-    return app.exec();
 }

@@ -74,7 +74,10 @@ func qtKinds(t testing.TB) []peerKind {
 	return qtFound
 }
 
-var goBuilds = []struct{ name, backend string; env, tags []string }{
+var goBuilds = []struct {
+	name, backend string
+	env, tags     []string
+}{
 	{"Go[sysv]", "sysv", []string{"CGO_ENABLED=0"}, nil},
 	{"Go[native Qt5]", "native", []string{"CGO_ENABLED=1"}, []string{"-tags", "qt5"}},
 	{"Go[native Qt6]", "native", []string{"CGO_ENABLED=1"}, []string{"-tags", "qt6"}},

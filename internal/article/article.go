@@ -95,14 +95,7 @@ func RunWriter(ctx context.Context, o Options, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "共享内存已创建, key: %q nativeKey: %q\n", shm.Key(), shm.NativeKey())
-	tick := time.NewTicker(o.Interval)
-	defer tick.Stop()
-	for n := 0; o.Ticks == 0 || n < o.Ticks; n++ {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		}
+	return everyTick(ctx, o, func() error {
 		msg := Message(time.Now())
 		if err := shm.Lock(); err != nil {
 			return err
@@ -114,6 +107,23 @@ func RunWriter(ctx context.Context, o Options, out io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(out, "写入消息: %q\n", msg)
+		return nil
+	})
+}
+
+// everyTick calls f every o.Interval, o.Ticks times (forever when 0), until ctx is done.
+func everyTick(ctx context.Context, o Options, f func() error) error {
+	tick := time.NewTicker(o.Interval)
+	defer tick.Stop()
+	for n := 0; o.Ticks == 0 || n < o.Ticks; n++ {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		if err := f(); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -129,14 +139,7 @@ func RunReader(ctx context.Context, o Options, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "已连接共享内存, key: %q 大小: %d\n", shm.Key(), shm.Size())
-	tick := time.NewTicker(o.Interval)
-	defer tick.Stop()
-	for n := 0; o.Ticks == 0 || n < o.Ticks; n++ {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		}
+	return everyTick(ctx, o, func() error {
 		if err := shm.Lock(); err != nil {
 			return err
 		}
@@ -144,22 +147,26 @@ func RunReader(ctx context.Context, o Options, out io.Writer) error {
 		if err := shm.Unlock(); err != nil {
 			return err
 		}
-		now := time.Now()
-		p, err := Parse(msg)
-		switch {
-		case errors.Is(err, ErrNoSeparator):
-			fmt.Fprintf(out, "消息格式错误(缺少#): %q\n", msg)
-		case err != nil:
-			fmt.Fprintf(out, "收到消息: %q\n", p.Text)
-			fmt.Fprintf(out, "时间格式错误: %q\n", strings.SplitN(msg, "#", 2)[1])
-		default:
-			fmt.Fprintf(out, "收到消息: %q\n", p.Text)
-			fmt.Fprintf(out, "发送时间: %q\n", p.Sent.Format(TimeLayout))
-			fmt.Fprintf(out, "当前时间: %q\n", now.Format(TimeLayout))
-			fmt.Fprintf(out, "延迟: %d ms\n", now.Sub(p.Sent).Milliseconds())
-		}
+		printReceived(out, msg, time.Now())
+		return nil
+	})
+}
+
+// printReceived prints what the Qt reader prints for msg received at now.
+func printReceived(out io.Writer, msg string, now time.Time) {
+	p, err := Parse(msg)
+	switch {
+	case errors.Is(err, ErrNoSeparator):
+		fmt.Fprintf(out, "消息格式错误(缺少#): %q\n", msg)
+	case err != nil:
+		fmt.Fprintf(out, "收到消息: %q\n", p.Text)
+		fmt.Fprintf(out, "时间格式错误: %q\n", strings.SplitN(msg, "#", 2)[1])
+	default:
+		fmt.Fprintf(out, "收到消息: %q\n", p.Text)
+		fmt.Fprintf(out, "发送时间: %q\n", p.Sent.Format(TimeLayout))
+		fmt.Fprintf(out, "当前时间: %q\n", now.Format(TimeLayout))
+		fmt.Fprintf(out, "延迟: %d ms\n", now.Sub(p.Sent).Milliseconds())
 	}
-	return nil
 }
 
 func errText(err error) string {

@@ -10,28 +10,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Flags and commands of the System V semaphore calls (linux/ipc.h, linux/sem.h).
-const (
-	IPC_CREAT  = unix.IPC_CREAT
-	IPC_EXCL   = unix.IPC_EXCL
-	IPC_NOWAIT = unix.IPC_NOWAIT
-	IPC_RMID   = unix.IPC_RMID
-	IPC_STAT   = unix.IPC_STAT
-	SEM_UNDO   = 0x1000
-	GETPID     = 11
-	GETVAL     = 12
-	GETNCNT    = 14
-	GETZCNT    = 15
-	SETVAL     = 16
-)
-
-// Sembuf is struct sembuf.
-type Sembuf struct {
-	Num uint16
-	Op  int16
-	Flg int16
-}
-
 // Semget is semget(2).
 func Semget(key, nsems, flags int) (int, error) {
 	id, _, e := unix.Syscall(unix.SYS_SEMGET, uintptr(key), uintptr(nsems), uintptr(flags))

@@ -146,7 +146,9 @@ type Object struct {
 	ID   int
 }
 
-func (o Object) String() string { return fmt.Sprintf("%s(key=0x%08x id=%d)", o.Kind, uint32(o.Key), o.ID) }
+func (o Object) String() string {
+	return fmt.Sprintf("%s(key=0x%08x id=%d)", o.Kind, uint32(o.Key), o.ID)
+}
 
 // Remove deletes the object (ipcrm).
 func (o Object) Remove() {
