@@ -37,12 +37,12 @@ go test -count=1 -tags qt5 $unit
 step "unit and multi-process tests, both backends, Qt 6.4 (-tags qt6), race detector"
 go test -count=1 -race -tags qt6 $unit
 
+step "benchmark: lock+unlock in Go (pure, native) against Qt's own C++ loop, same run"
+go test -run XXX -bench LockUnlockVsQt -benchtime 100000x ./interop_test/
+
 step "interop: Go (pure, native Qt 5, native Qt 6) with Qt 5.15, 6.4 and 6.8 processes, race detector"
 # -v names every Go × Qt pair that ran; the full log is kept in $QTSHM_CACHE/interop.log.
 go test -count=1 -race -v -timeout 15m ./interop_test/ 2>&1 | tee "$QTSHM_CACHE/interop.log" | grep -vE '^=== (RUN|PAUSE|CONT)'
-
-step "benchmark: lock+unlock in Go (pure, native) against Qt's own C++ loop, same run"
-go test -run XXX -bench LockUnlockVsQt -benchtime 100000x ./interop_test/
 
 step "leftovers"
 ipcs -m -s | awk '$1 ~ /^0x/ {n++} END {print n+0 " SysV objects in this IPC namespace"}'
