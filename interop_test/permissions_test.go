@@ -21,7 +21,10 @@ func TestOtherUserPermissionDenied(t *testing.T) {
 	t.Cleanup(func() { os.Chmod(tmp, 0o700) })
 	key := keyFor(t)
 	createSegment(t, key, 64)
-	for _, k := range append(append([]peerKind{}, goKinds(t)...), qtKinds(t)...) {
+	gos, qts := goKinds(t), qtKinds(t)
+	texts := map[string]string{}
+	kinds := append(append([]peerKind{withFlavor(gos[0], "qt661")}, gos...), qts...)
+	for _, k := range kinds {
 		t.Run(k.Name+"_as_nobody", func(t *testing.T) {
 			k.argv = append([]string{"runuser", "-u", "nobody", "--"}, k.argv...)
 			p := k.start(t, key, nil, "attach", "ro")
@@ -30,8 +33,15 @@ func TestOtherUserPermissionDenied(t *testing.T) {
 				t.Fatalf("attach as nobody: ok=%v error=%d %q, want PermissionDenied (1)", r.OK, r.Error, r.ErrorString)
 			}
 			t.Logf("%s as nobody: PermissionDenied %q", k.Name, r.ErrorString)
+			texts[k.Name] = r.ErrorString
 			p.Wait(procTimeout)
 		})
+	}
+	// The texts too: each Go flavour says what the Qt version it reproduces says.
+	for goName, qtName := range map[string]string{gos[0].Name: qts[0].Name, "Go[sysv qt661]": qts[2].Name} {
+		if texts[goName] != texts[qtName] {
+			t.Errorf("as nobody: %s says %q, %s says %q", goName, texts[goName], qtName, texts[qtName])
+		}
 	}
 }
 

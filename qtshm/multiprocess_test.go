@@ -280,3 +280,37 @@ func TestRemoveStale(t *testing.T) {
 		t.Fatalf("create after RemoveStale: %v", err)
 	}
 }
+
+func TestLockContextCancelWhileBlocked(t *testing.T) {
+	key := uniqueKey(t)
+	m := create(t, qtshm.BackendSysV, key, 64)
+	p := goPeer(t, qtshm.BackendSysV, key, "attach", "rw", "lock", "wait", "unlock", "detach")
+	expectOp(t, p, "lock")
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(100 * time.Millisecond); cancel() }()
+	if err := m.LockContext(ctx); !errors.Is(err, context.Canceled) || !errors.Is(err, qtshm.ErrLockError) {
+		t.Fatalf("LockContext cancelled while blocked: %v", err)
+	}
+	p.Send("go")
+	lockWithin(t, m, procTimeout)
+	m.Unlock()
+	p.MustSucceed(procTimeout)
+}
+
+func TestDataAfterDetach(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, be string) {
+		m := create(t, be, uniqueKey(t), 100)
+		if len(m.Data()) != 100 {
+			t.Fatalf("len(Data) = %d", len(m.Data()))
+		}
+		if err := m.Detach(); err != nil {
+			t.Fatal(err)
+		}
+		if m.Data() != nil || m.Size() != 0 || m.IsAttached() {
+			t.Fatalf("after Detach: Data %v, Size %d, IsAttached %v", m.Data() != nil, m.Size(), m.IsAttached())
+		}
+		if _, err := m.ReadAt(make([]byte, 1), 0); !errors.Is(err, qtshm.ErrNotFound) {
+			t.Fatalf("ReadAt after Detach: %v", err)
+		}
+	})
+}

@@ -26,6 +26,7 @@ type semaphore struct {
 	key      string // the user (legacy) key; "" is Qt's null key
 	fileName string // the key file, <tmp>/qipc_systemsem_<letters><sha1>
 	initial  int
+	keySet   bool // 6.6+: setKey was called at least once
 
 	unixKey     int // -1 = not made yet
 	id          int // -1 = none
@@ -50,13 +51,15 @@ func (s *semaphore) makeKeyFileName(key string) string {
 func (s *semaphore) setKey(key string, initial int, mode backend.SemMode) {
 	if s.flavor >= backend.FlavorQt66 {
 		// 6.6+ recomputes the legacy native key each time (the temp dir may have changed).
+		// A new QSystemSemaphore's key is a default QNativeIpcKey, which equals no legacy key, not
+		// even the empty one: the first call always opens (and reports an empty key).
 		fileName := s.makeKeyFileName(key)
-		if key == s.key && fileName == s.fileName && mode == backend.Open {
+		if s.keySet && key == s.key && fileName == s.fileName && mode == backend.Open {
 			return
 		}
 		s.err = nil
 		s.cleanHandle()
-		s.key, s.fileName, s.initial = key, fileName, initial
+		s.key, s.fileName, s.initial, s.keySet = key, fileName, initial, true
 		s.handle(mode)
 		return
 	}
