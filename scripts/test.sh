@@ -13,6 +13,11 @@ export QTSHM_CACHE=${QTSHM_CACHE:-$repo/.cache}
 export QTSHM_PEERS=$QTSHM_CACHE/build
 step() { printf '\n=== %s\n' "$*"; }
 
+# What this machine has before the run: the suite must leave exactly this behind.
+count_ipc() { ipcs -m -s 2>/dev/null | awk '$1 ~ /^0x/ {n++} END {print n+0}'; }
+count_files() { find "${TMPDIR:-/tmp}/" -maxdepth 1 -name 'qipc_*' | wc -l; }
+ipc_before=$(count_ipc) files_before=$(count_files)
+
 step "setup (packages, Qt 6.8 root, Qt programs)"
 start=$(date +%s)
 bash scripts/setup.sh
@@ -44,8 +49,13 @@ step "interop: Go (pure, native Qt 5, native Qt 6) with Qt 5.15, 6.4 and 6.8 pro
 # -v names every Go × Qt pair that ran; the full log is kept in $QTSHM_CACHE/interop.log.
 go test -count=1 -race -v -timeout 15m ./interop_test/ 2>&1 | tee "$QTSHM_CACHE/interop.log" | grep -vE '^=== (RUN|PAUSE|CONT)'
 
-step "leftovers"
-ipcs -m -s | awk '$1 ~ /^0x/ {n++} END {print n+0 " SysV objects in this IPC namespace"}'
-echo "$(find "${TMPDIR:-/tmp}/" -maxdepth 1 -name 'qipc_*' | wc -l) qipc_* files in the temp directory"
+step "leftovers (ipcs -m -s, qipc_* files) compared with before the run"
+ipc_after=$(count_ipc) files_after=$(count_files)
+echo "SysV segments and semaphore sets: $ipc_before before, $ipc_after after; qipc_* files: $files_before before, $files_after after"
+if [ "$ipc_after" -gt "$ipc_before" ] || [ "$files_after" -gt "$files_before" ]; then
+  ipcs -m -s
+  echo "FAIL: the run left IPC objects or key files behind"
+  exit 1
+fi
 
 echo "total $(( $(date +%s) - start ))s"
