@@ -28,7 +28,9 @@ const (
 	FlavorQt515 Flavor = Flavor(backend.FlavorQt5)
 	// FlavorQt661 is Qt 6.6.1 and later (6.7, 6.8, …). A stale segment whose key this object
 	// has computed is removed by its next create/attach and by Close; unknown errno texts read
-	// "unknown error: <strerror>".
+	// "unknown error: <strerror>"; semaphore failures append the semaphore's text. One Qt 6.6+
+	// quirk is deliberately not reproduced: its detach() returns false when the segment was
+	// already removed by someone else (qt-ipc-semantics.md §2.6); Detach returns nil then.
 	FlavorQt661 Flavor = Flavor(backend.FlavorQt66)
 )
 
