@@ -61,7 +61,7 @@ if [ -f "$root/.qtshm-ready" ]; then
   # The sources are copied into the root: the chroot sees only its own tree.
   as_root mkdir -p "$root/qtshm-src" "$root/qtshm-build"
   as_root rm -rf "$root/qtshm-src/cmake" "$root/qtshm-src/native"
-  as_root cp -r "$repo/cmake" "$repo/native" "$root/qtshm-src/"
+  as_root cp -a "$repo/cmake" "$repo/native" "$root/qtshm-src/" # -a keeps mtimes: incremental builds
   as_root chroot "$root" sh -c 'cmake -S /qtshm-src/cmake -B /qtshm-build -DQTSHM_QT_MAJOR=6 -DCMAKE_BUILD_TYPE=Release && cmake --build /qtshm-build -j2' \
     >"$build/qt68.log" 2>&1 || { tail -n 40 "$build/qt68.log" >&2; exit 1; }
   # A launcher per program: runs the trixie binary on the host through the root's own loader.
