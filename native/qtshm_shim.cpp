@@ -1,4 +1,4 @@
-//go:build qt5 || qt6
+//go:build (qt5 || qt6) && !(qt5 && qt6)
 
 // qtshm_shim.cpp — the C ABI of qtshm_shim.h implemented with Qt's own classes.
 // Compiled by cgo (package native, tags qt5/qt6) and by cmake/ (libqtshm_shim).
