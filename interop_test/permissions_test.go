@@ -1,6 +1,7 @@
 package interop_test
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"syscall"
@@ -83,6 +84,6 @@ func TestReadOnlyCannotWrite(t *testing.T) {
 }
 
 func errorsIsCode(err error, code qtshm.ErrorCode) bool {
-	e, ok := err.(*qtshm.Error)
-	return ok && e.Code == code
+	var e *qtshm.Error
+	return errors.As(err, &e) && e.Code == code
 }

@@ -31,6 +31,7 @@ package peer
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/hex"
@@ -212,7 +213,7 @@ func (p *peer) do(op string, a []string) {
 			err = errors.New("not attached")
 		} else {
 			s := d
-			if i := indexByte(d, 0); i >= 0 {
+			if i := bytes.IndexByte(d, 0); i >= 0 {
 				s = d[:i]
 			}
 			f["str"] = string(s)
@@ -314,13 +315,4 @@ func decode(s string) ([]byte, error) {
 		return []byte(s[4:]), nil
 	}
 	return nil, fmt.Errorf("data must be hex:… or str:…, got %q", s)
-}
-
-func indexByte(b []byte, c byte) int {
-	for i, x := range b {
-		if x == c {
-			return i
-		}
-	}
-	return -1
 }
