@@ -3,13 +3,15 @@
 package qtshm_test
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
-	"github.com/qtshm/qtshm-go/native"
+	"github.com/qtshm/qtshm-go/internal/native"
 	"github.com/qtshm/qtshm-go/qtshm"
 )
 
@@ -100,7 +102,11 @@ func badInputScript(t *testing.T, be, key string) []outcome {
 	step(other.Detach())
 	other.Close()
 	step(m.Lock())
-	step(m.Lock()) // already locked: no-op
+	// Locked already: unlike Qt's lock(), which returns true at once, a second Lock waits for
+	// the Unlock (it may come from another goroutine); bounded here, it gives LockError.
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	step(m.LockContext(ctx))
+	cancel()
 	step(m.Unlock())
 	step(m.Unlock())
 	step(m.Detach())

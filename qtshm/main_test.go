@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/qtshm/qtshm-go/internal/peer"
+	"github.com/qtshm/qtshm-go/internal/cmd/peer"
 	"github.com/qtshm/qtshm-go/internal/testenv"
 	"github.com/qtshm/qtshm-go/qtshm"
 )

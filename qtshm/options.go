@@ -2,50 +2,40 @@ package qtshm
 
 import (
 	"github.com/qtshm/qtshm-go/internal/backend"
-	_ "github.com/qtshm/qtshm-go/internal/sysv" // registers the pure-Go backend
+	"github.com/qtshm/qtshm-go/internal/qtipc"
+	"github.com/qtshm/qtshm-go/internal/sysv"
 )
 
 // Backend names for [WithBackend].
 const (
-	// BackendSysV is the pure-Go System V backend (the default): no cgo, no Qt at build time.
+	// BackendSysV is the pure-Go System V backend: no cgo, no Qt at build time. It is the
+	// default unless the program is built with the tag qt5 or qt6.
 	BackendSysV = "sysv"
 	// BackendNative calls Qt's own QSharedMemory/QSystemSemaphore through a C++ shim. It is
-	// available only in programs that import github.com/qtshm/qtshm-go/native and are built
-	// with the tag qt5 or qt6.
+	// built in, and the default, when the program is built with the tag qt5 or qt6.
 	BackendNative = "native"
 )
 
+// nativeFactory is the native backend, set by native_qt.go when built with -tags qt5|qt6.
+var nativeFactory backend.Factory
+
 // Flavor selects which Qt version's behaviour the pure backend reproduces where Qt versions
-// differ for QString keys. Qt processes of every flavour share segments and locks with each
-// other (except Qt 6.6.0, which is unsupported); the flavours differ in error texts and in
-// what happens to a stale segment. The native backend ignores it: it behaves like the Qt it
-// was built against.
-type Flavor int
+// differ for QString keys (error texts, stale segments). Qt processes of every flavour share
+// segments and locks with each other (except Qt 6.6.0, which is unsupported). The native
+// backend ignores it: it behaves like the Qt it was built against.
+type Flavor = qtipc.Flavor
 
 const (
 	// FlavorQt515 is Qt 5.15 and Qt 6.0–6.5 (the default). After a failed create, attach
 	// joins a stale segment (one with no process attached).
-	FlavorQt515 Flavor = Flavor(backend.FlavorQt5)
+	FlavorQt515 = qtipc.FlavorQt515
 	// FlavorQt661 is Qt 6.6.1 and later (6.7, 6.8, …). A stale segment whose key this object
 	// has computed is removed by its next create/attach and by Close; unknown errno texts read
-	// "unknown error: <strerror>"; semaphore failures append the semaphore's text. One Qt 6.6+
-	// quirk is deliberately not reproduced: its detach() returns false when the segment was
-	// already removed by someone else (qt-ipc-semantics.md §2.6); Detach returns nil then.
-	FlavorQt661 Flavor = Flavor(backend.FlavorQt66)
+	// "unknown error: <strerror>"; semaphore failures append the semaphore's text.
+	FlavorQt661 = qtipc.FlavorQt661
 )
 
-// String names the flavour.
-func (f Flavor) String() string {
-	switch f {
-	case FlavorQt515:
-		return "Qt5.15"
-	case FlavorQt661:
-		return "Qt6.6.1+"
-	}
-	return "Flavor(?)"
-}
-
-// Option configures [New] and [NewSystemSemaphore].
+// Option configures [New], [NewSystemSemaphore] and [RemoveStale].
 type Option func(*options)
 
 type options struct {
@@ -54,7 +44,7 @@ type options struct {
 }
 
 func getOptions(opts []Option) options {
-	o := options{backend: BackendSysV}
+	o := options{}
 	for _, f := range opts {
 		if f != nil {
 			f(&o)
@@ -63,18 +53,49 @@ func getOptions(opts []Option) options {
 	return o
 }
 
+// factory returns the selected backend, or a KeyError that says how to build it in.
+func (o options) factory(op, key string) (backend.Factory, *Error) {
+	switch o.backend {
+	case "":
+		if nativeFactory != nil {
+			return nativeFactory, nil
+		}
+		return sysv.Factory, nil
+	case BackendSysV:
+		return sysv.Factory, nil
+	case BackendNative:
+		if nativeFactory != nil {
+			return nativeFactory, nil
+		}
+		return nil, newError(KeyError, op, key,
+			"qtshm: the native backend is not built into this program (build with -tags qt5 or -tags qt6)", nil)
+	}
+	return nil, newError(KeyError, op, key, "qtshm: unknown backend "+o.backend+" (known: sysv, native)", nil)
+}
+
 // WithBackend selects the backend by name ([BackendSysV], [BackendNative]). Selecting a backend
 // that is not built into the program makes every call fail with KeyError and a message that
 // says how to build it in.
 func WithBackend(name string) Option { return func(o *options) { o.backend = name } }
 
 // WithFlavor selects the Qt flavour the pure backend reproduces. The native backend ignores it.
-func WithFlavor(f Flavor) Option { return func(o *options) { o.cfg.Flavor = backend.Flavor(f) } }
+func WithFlavor(f Flavor) Option { return func(o *options) { o.cfg.Flavor = f } }
 
 // WithTempDir uses dir instead of QDir::tempPath() ($TMPDIR or /tmp, resolved) as the directory
 // of the SysV key files. A Qt process meets this object only if its own temp path names the
 // same directory. Pure backend only; the native backend ignores it (Qt reads TMPDIR).
 func WithTempDir(dir string) Option { return func(o *options) { o.cfg.TempDir = dir } }
 
+// WithForeignOwner lets the object use key files, segments and semaphores that belong to
+// another user, as Qt does. By default they are refused with PermissionDenied naming the
+// owner, so that another local user cannot plant a segment and read what this process shares.
+// Use it only where sharing across users is intended (and the objects' modes allow it).
+func WithForeignOwner() Option { return func(o *options) { o.cfg.AllowForeign = true } }
+
 // Backends lists the backends built into this program, e.g. ["native" "sysv"].
-func Backends() []string { return backend.Names() }
+func Backends() []string {
+	if nativeFactory != nil {
+		return []string{BackendNative, BackendSysV}
+	}
+	return []string{BackendSysV}
+}

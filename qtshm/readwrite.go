@@ -5,11 +5,14 @@ import (
 )
 
 // ReadAt copies len(p) bytes from offset off of the segment into p (io.ReaderAt). It fails
-// with NotFound when detached and returns io.EOF when fewer than len(p) bytes lie past off.
-// It does not take the lock.
+// with NotFound when detached, InvalidSize for a negative offset, and returns io.EOF when fewer
+// than len(p) bytes lie past off. It does not take the lock; a concurrent Detach or Close waits
+// until the copy is done.
 func (m *SharedMemory) ReadAt(p []byte, off int64) (int, error) {
-	d := m.Data()
-	if d == nil {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	d := m.mem
+	if d == nil || m.closed {
 		return 0, newError(NotFound, "read", m.key, "QSharedMemory::data: not attached", nil)
 	}
 	if off < 0 {
@@ -27,10 +30,13 @@ func (m *SharedMemory) ReadAt(p []byte, off int64) (int, error) {
 
 // WriteAt copies p into the segment at offset off (io.WriterAt). It fails with NotFound when
 // detached, PermissionDenied when attached ReadOnly, and InvalidSize (writing nothing) when p
-// does not fit. It does not take the lock.
+// does not fit. It does not take the lock; a concurrent Detach or Close waits until the copy is
+// done.
 func (m *SharedMemory) WriteAt(p []byte, off int64) (int, error) {
-	d := m.Data()
-	if d == nil {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	d := m.mem
+	if d == nil || m.closed {
 		return 0, newError(NotFound, "write", m.key, "QSharedMemory::data: not attached", nil)
 	}
 	if m.readOnly {

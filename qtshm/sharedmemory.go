@@ -2,30 +2,37 @@ package qtshm
 
 import (
 	"context"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/qtshm/qtshm-go/internal/backend"
+	"github.com/qtshm/qtshm-go/internal/qtipc"
 )
 
 // AccessMode is QSharedMemory::AccessMode.
-type AccessMode int
+type AccessMode = qtipc.AccessMode
 
 // Access modes, with Qt's values.
 const (
 	// ReadOnly maps the segment read-only (SHM_RDONLY). Writing through Data() then faults;
 	// WriteAt returns PermissionDenied.
-	ReadOnly AccessMode = 0
+	ReadOnly = qtipc.ReadOnly
 	// ReadWrite maps the segment for reading and writing.
-	ReadWrite AccessMode = 1
+	ReadWrite = qtipc.ReadWrite
 )
 
 // SharedMemory is the Go counterpart of QSharedMemory for a QString key: New(key) meets the
 // segment and the lock of QSharedMemory(key) in every Qt 5.15 and Qt 6 process (6.6.0 excepted)
 // that runs as the same user with the same temp directory.
 //
-// Like QSharedMemory, a SharedMemory is not safe for concurrent use: give each goroutine its
-// own object (two objects with the same key in one process exclude each other through the
-// lock like two processes do).
+// # Goroutines
+//
+// A SharedMemory is safe for concurrent use. Its lock behaves like a [sync.Mutex] shared with
+// every other process: Lock from a second goroutine waits until the first goroutine's Unlock
+// (Qt's lock() would return at once, since the object already holds the lock). Create, Attach
+// and Detach wait for another goroutine's Unlock too. If the calling goroutine itself holds
+// the lock they fail at once with LockError (Qt would release the caller's lock as a side
+// effect). Two objects with the same key exclude each other like two processes do.
 //
 // Call Close when done. There is no finalizer: memory handed out by Data stays mapped until
 // Detach or Close, so it is never unmapped behind the caller's back.
@@ -37,50 +44,67 @@ const (
 // lock. The last process to detach removes the segment and its key file; the object that
 // created (or "took over", see Create) the lock removes it and its key file on Close.
 type SharedMemory struct {
-	key      string
-	b        backend.SharedMemory
-	initErr  *Error
-	readOnly bool
+	key     string
+	b       backend.SharedMemory
+	initErr *Error
+
+	// gate is held from Lock to Unlock, and by Create, Attach, Detach and Close while they run:
+	// at most one goroutine drives the backend or owns the lock at a time.
+	gate chan struct{}
+	// mu guards the fields below. It is held for writing while the mapping changes (Detach,
+	// Close) and for reading while ReadAt and WriteAt copy.
+	mu       sync.RWMutex
 	closed   bool
+	locked   bool
+	readOnly bool
+	mem      []byte
 }
 
 // New returns a SharedMemory for key, like QSharedMemory(key). It does not touch the system;
 // Create or Attach do. Options select the backend and the Qt flavour.
 func New(key string, opts ...Option) *SharedMemory {
 	o := getOptions(opts)
-	m := &SharedMemory{key: key}
+	m := &SharedMemory{key: key, gate: make(chan struct{}, 1)}
 	if !utf8.ValidString(key) {
 		m.initErr = newError(KeyError, "new", key, "qtshm: key is not valid UTF-8", nil)
 		return m
 	}
-	f, ok := backend.Lookup(o.backend)
-	if !ok {
-		m.initErr = missingBackend("new", key, o.backend)
+	f, err := o.factory("new", key)
+	if err != nil {
+		m.initErr = err
 		return m
 	}
 	m.b = f.NewSharedMemory(key, o.cfg)
 	return m
 }
 
-func missingBackend(op, key, name string) *Error {
-	msg := "qtshm: backend " + name + " is not built into this program"
-	if name == BackendNative {
-		msg += ` (import _ "github.com/qtshm/qtshm-go/native" and build with -tags qt5 or -tags qt6)`
-	}
-	return newError(KeyError, op, key, msg, nil)
-}
-
+// check returns the error of a call on a closed or unusable object; m.mu must be held.
 func (m *SharedMemory) check(op string) error {
 	if m.closed {
 		return newError(KeyError, op, m.key, "QSharedMemory: object is closed", ErrClosed)
 	}
 	if m.initErr != nil {
-		e := *m.initErr
-		e.Op = op
-		return &e
+		return m.initErr.WithOp(op)
 	}
 	return nil
 }
+
+// acquire takes the gate, or fails when ctx ends first.
+func (m *SharedMemory) acquire(ctx context.Context, op, function string) error {
+	select {
+	case m.gate <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case m.gate <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return newError(LockError, op, m.key, function+": unable to lock", ctx.Err())
+	}
+}
+
+func (m *SharedMemory) release() { <-m.gate }
 
 // Key returns the key given to New.
 func (m *SharedMemory) Key() string { return m.key }
@@ -98,47 +122,135 @@ func (m *SharedMemory) NativeKey() string {
 // QSharedMemory::create. If the segment exists it fails with AlreadyExists and attaches to
 // nothing: the usual pattern is Create, and on ErrAlreadyExists, Attach.
 //
-// Like Qt, Create resets the lock semaphore to 1 and takes its ownership (even when it fails
-// with AlreadyExists), and the owner removes the semaphore on Close. Size is the segment's
-// exact byte count; size ≤ 0 fails with InvalidSize, a size above the system limit (SHMMAX)
-// with InvalidSize too.
+// Size is the segment's exact byte count; size ≤ 0 fails with InvalidSize, a size above the
+// system limit (SHMMAX) with InvalidSize too, and one the kernel cannot back with
+// OutOfResources. Create on an attached object fails with AlreadyExists and changes nothing (Qt
+// would lose track of the first segment).
+//
+// Like Qt, Create makes this object the owner of the lock semaphore (the owner removes it on
+// Close). Unlike Qt, it does not reset the lock to 1: Qt's reset lets a second process into a
+// lock that another one holds. Create waits for the lock as Qt does; CreateContext bounds the
+// wait.
 func (m *SharedMemory) Create(size int, mode AccessMode) error {
-	if err := m.check("create"); err != nil {
+	return m.CreateContext(context.Background(), size, mode)
+}
+
+// CreateContext is [SharedMemory.Create] whose wait for the lock ends when ctx is done, with
+// LockError wrapping ctx.Err(). The native backend cannot bound it: there a ctx that can be
+// cancelled gives LockError wrapping [errors.ErrUnsupported].
+func (m *SharedMemory) CreateContext(ctx context.Context, size int, mode AccessMode) error {
+	const op, function = "create", "QSharedMemory::create"
+	if err := m.precheck(op, func() error {
+		if size <= 0 {
+			return newError(InvalidSize, op, m.key, function+": create size is less then 0", nil)
+		}
+		if m.mem != nil {
+			return newError(AlreadyExists, op, m.key, function+": already attached (Detach first)", nil)
+		}
+		return nil
+	}); err != nil {
 		return err
 	}
-	if err := m.b.Create(size, backend.AccessMode(mode)); err != nil {
-		return wrapErr(m.key, err)
+	return m.mapping(ctx, op, function, mode, func() error { return m.b.Create(ctx, size, mode) })
+}
+
+// precheck fails fast on a closed object, on a goroutine that holds the lock, and on state
+// errors (cond), before waiting for the gate.
+func (m *SharedMemory) precheck(op string, cond func() error) error {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if err := m.check(op); err != nil {
+		return err
 	}
+	if m.locked {
+		return newError(LockError, op, m.key,
+			"QSharedMemory::"+op+": this object holds the lock (Unlock first); Qt would release it silently", nil)
+	}
+	return cond()
+}
+
+// mapping runs a backend create or attach under the gate and publishes the mapping.
+func (m *SharedMemory) mapping(ctx context.Context, op, function string, mode AccessMode, f func() error) error {
+	if err := m.acquire(ctx, op, function); err != nil {
+		return err
+	}
+	defer m.release()
+	if err := m.precheck(op, func() error {
+		if m.mem != nil {
+			return newError(AlreadyExists, op, m.key, function+": already attached", nil)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	err := f()
+	m.mu.Lock()
+	m.mem = m.b.Data()
 	m.readOnly = mode == ReadOnly
-	return nil
+	m.mu.Unlock()
+	return qtipc.WithKey(m.key, err)
 }
 
 // Attach attaches to an existing segment, like QSharedMemory::attach. It fails with NotFound
-// when there is none, PermissionDenied when the segment belongs to another user, and
-// AlreadyExists when this object is attached already.
+// when there is none, PermissionDenied when the segment belongs to another user (even one whose
+// mode would let us in, unless [WithForeignOwner]), and AlreadyExists when this object is
+// attached already. It waits for the lock as Qt does; AttachContext bounds the wait.
 func (m *SharedMemory) Attach(mode AccessMode) error {
-	if err := m.check("attach"); err != nil {
+	return m.AttachContext(context.Background(), mode)
+}
+
+// AttachContext is [SharedMemory.Attach] whose wait for the lock ends when ctx is done (see
+// [SharedMemory.CreateContext]).
+func (m *SharedMemory) AttachContext(ctx context.Context, mode AccessMode) error {
+	const op, function = "attach", "QSharedMemory::attach"
+	if err := m.precheck(op, func() error {
+		if m.mem != nil {
+			return newError(AlreadyExists, op, m.key, function+": already attached", nil)
+		}
+		return nil
+	}); err != nil {
 		return err
 	}
-	if err := m.b.Attach(backend.AccessMode(mode)); err != nil {
-		return wrapErr(m.key, err)
-	}
-	m.readOnly = mode == ReadOnly
-	return nil
+	return m.mapping(ctx, op, function, mode, func() error { return m.b.Attach(ctx, mode) })
 }
 
 // Detach unmaps the segment; the last process to detach removes it and its key file. Slices
 // returned by Data before must not be used afterwards. Detaching when not attached fails with
-// NotFound.
-func (m *SharedMemory) Detach() error {
-	if err := m.check("detach"); err != nil {
+// NotFound. It waits for the lock as Qt does; DetachContext bounds the wait.
+func (m *SharedMemory) Detach() error { return m.DetachContext(context.Background()) }
+
+// DetachContext is [SharedMemory.Detach] whose wait for the lock ends when ctx is done (see
+// [SharedMemory.CreateContext]); the segment then stays attached.
+func (m *SharedMemory) DetachContext(ctx context.Context) error {
+	const op, function = "detach", "QSharedMemory::detach"
+	notAttached := func() error {
+		if m.mem == nil {
+			return newError(NotFound, op, m.key, function+": not attached", nil)
+		}
+		return nil
+	}
+	if err := m.precheck(op, notAttached); err != nil {
 		return err
 	}
-	return wrapErr(m.key, m.b.Detach())
+	if err := m.acquire(ctx, op, function); err != nil {
+		return err
+	}
+	defer m.release()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(op); err != nil {
+		return err
+	}
+	if err := notAttached(); err != nil {
+		return err
+	}
+	err := m.b.Detach(ctx)
+	m.mem = m.b.Data()
+	return qtipc.WithKey(m.key, err)
 }
 
 // IsAttached reports whether this object is attached to a segment.
-func (m *SharedMemory) IsAttached() bool { return m.b != nil && !m.closed && m.b.Data() != nil }
+func (m *SharedMemory) IsAttached() bool { return m.Data() != nil }
 
 // Size returns the segment's size in bytes (the creator's requested size), 0 when detached.
 func (m *SharedMemory) Size() int { return len(m.Data()) }
@@ -147,56 +259,111 @@ func (m *SharedMemory) Size() int { return len(m.Data()) }
 // cannot reach past the mapping. It is valid until Detach or Close; take the lock (Lock) around
 // every access shared with other processes. Writing to it after a ReadOnly attach faults.
 func (m *SharedMemory) Data() []byte {
-	if m.b == nil || m.closed {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.closed || m.mem == nil {
 		return nil
 	}
-	d := m.b.Data()
-	return d[:len(d):len(d)]
+	return m.mem[:len(m.mem):len(m.mem)]
 }
 
-// Lock takes the segment's lock, blocking until no other process (or object) holds it, like
-// QSharedMemory::lock. Calling Lock while this object holds the lock returns nil at once (the
-// lock is not recursive). The lock is released by Unlock, by a Create/Attach/Detach of this
-// object (as in Qt), by Close, and by the kernel if the process dies (SEM_UNDO).
-func (m *SharedMemory) Lock() error { return m.LockContext(nil) }
+// Lock takes the segment's lock, blocking until no other process, object or goroutine holds
+// it, like QSharedMemory::lock. The lock is not recursive: a goroutine that calls Lock twice
+// without Unlock waits forever (use LockContext to bound it). It is released by Unlock, by
+// Close, and by the kernel if the process dies (SEM_UNDO).
+func (m *SharedMemory) Lock() error { return m.LockContext(context.Background()) }
 
 // LockContext is Lock that gives up when ctx is done, returning an *Error with Code LockError
 // that wraps ctx.Err() (errors.Is(err, context.DeadlineExceeded) holds).
 //
 // The pure backend waits with semtimedop: a deadline is honoured to the millisecond,
-// cancellation without a deadline within 20 ms. The native backend cannot time out (Qt's
+// cancellation within 100 ms. The native backend cannot time out (Qt's
 // QSystemSemaphore::acquire cannot): there LockContext with a cancellable ctx fails at once with
 // LockError wrapping [errors.ErrUnsupported], unless ctx is done already.
 func (m *SharedMemory) LockContext(ctx context.Context) error {
-	if err := m.check("lock"); err != nil {
+	const op = "lock"
+	m.mu.RLock()
+	err := m.check(op)
+	m.mu.RUnlock()
+	if err != nil {
 		return err
 	}
-	if ctx != nil {
-		if err := ctx.Err(); err != nil {
-			return newError(LockError, "lock", m.key, "QSharedMemory::lock: unable to lock", err)
-		}
+	if err := ctx.Err(); err != nil {
+		return newError(LockError, op, m.key, "QSharedMemory::lock: unable to lock", err)
 	}
-	return wrapErr(m.key, m.b.Lock(ctx))
+	if err := m.acquire(ctx, op, "QSharedMemory::lock"); err != nil {
+		return err
+	}
+	m.mu.RLock()
+	err = m.check(op)
+	m.mu.RUnlock()
+	if err == nil {
+		err = qtipc.WithKey(m.key, m.b.Lock(ctx))
+	}
+	if err != nil {
+		m.release()
+		return err
+	}
+	m.mu.Lock()
+	m.locked = true
+	m.mu.Unlock()
+	return nil
 }
 
-// Unlock releases the lock taken by Lock. It fails with LockError if this object does not hold
-// the lock.
+// Unlock releases the lock taken by Lock (by this or another goroutine). It fails with
+// LockError if the object does not hold the lock.
 func (m *SharedMemory) Unlock() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if err := m.check("unlock"); err != nil {
 		return err
 	}
-	return wrapErr(m.key, m.b.Unlock())
+	if !m.locked {
+		return newError(LockError, "unlock", m.key, "QSharedMemory::unlock: not locked", nil)
+	}
+	m.locked = false
+	err := m.b.Unlock()
+	m.release()
+	return qtipc.WithKey(m.key, err)
 }
 
 // Close does what QSharedMemory's destructor does: detach if attached (removing the segment if
 // this was the last attachment), and remove the lock semaphore if this object owns it. Unlike
-// Qt, it first releases the lock if this object still holds it. Close is idempotent.
-func (m *SharedMemory) Close() error {
+// Qt, it first releases the lock if this object still holds it, and it removes an owned lock
+// only while holding it, so that no process holding the lock sees it vanish. Close waits for a
+// Lock, Create, Attach or Detach running in another goroutine; CloseContext bounds that and the
+// lock waits. Close is idempotent.
+func (m *SharedMemory) Close() error { return m.CloseContext(context.Background()) }
+
+// CloseContext is [SharedMemory.Close] with its waits bounded by ctx. If ctx ends before the
+// lock is had, the segment is unmapped anyway and its removal is left to the last process to
+// detach (or to [RemoveStale]); the error says so.
+func (m *SharedMemory) CloseContext(ctx context.Context) error {
+	m.mu.Lock()
 	if m.closed || m.b == nil {
 		m.closed = true
+		m.mu.Unlock()
 		return nil
 	}
-	err := m.b.Close()
-	m.closed = true
-	return wrapErr(m.key, err)
+	if m.locked {
+		// The holder's goroutine is outside the backend: close on its behalf.
+		defer m.mu.Unlock()
+		err := m.b.Close(ctx)
+		m.closed, m.locked, m.mem = true, false, nil
+		m.release()
+		return qtipc.WithKey(m.key, err)
+	}
+	m.mu.Unlock()
+	if err := m.acquire(ctx, "close", "QSharedMemory::close"); err != nil {
+		return err
+	}
+	defer m.release()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return nil
+	}
+	err := m.b.Close(ctx)
+	m.closed, m.mem = true, nil
+	return qtipc.WithKey(m.key, err)
 }

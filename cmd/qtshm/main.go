@@ -25,8 +25,8 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/qtshm/qtshm-go/internal/article"
-	"github.com/qtshm/qtshm-go/internal/peer"
+	"github.com/qtshm/qtshm-go/internal/cmd/article"
+	"github.com/qtshm/qtshm-go/internal/cmd/peer"
 	"github.com/qtshm/qtshm-go/qtshm"
 )
 
@@ -63,7 +63,7 @@ func run(ctx context.Context, cmd string, args []string) int {
 		fs.StringVar(&o.Key, "key", article.DefaultKey, "shared memory key")
 		fs.DurationVar(&o.Interval, "interval", article.DefaultInterval, "time between messages")
 		fs.IntVar(&o.Ticks, "ticks", 0, "exit after this many messages (0: run until interrupted)")
-		fs.StringVar(&o.Backend, "backend", qtshm.BackendSysV, "backend: "+strings.Join(qtshm.Backends(), ", "))
+		fs.StringVar(&o.Backend, "backend", "", "backend: "+strings.Join(qtshm.Backends(), ", ")+" (default: the first)")
 		quitOnEOF := fs.Bool("quit-on-eof", false, "stop cleanly when standard input closes")
 		if err := fs.Parse(args); err != nil {
 			return 2

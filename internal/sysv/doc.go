@@ -1,15 +1,23 @@
 // Package sysv is qtshm-go's pure-Go backend: QSharedMemory and QSystemSemaphore over System V
 // IPC, reproducing Qt's SysV code path step by step (key files, ftok, flags, ownership, cleanup,
-// error codes and texts) for the Qt 5.15/6.0–6.5 and Qt 6.6.1+ flavours. Each function names the
-// Qt function it mirrors; the design notes are shared/design/qt-ipc-semantics.md §2, §3 and §6.
+// error codes and texts) for the Qt 5.15/6.0–6.5 and Qt 6.6.1+ flavours, and safer than Qt
+// where Qt's own code races (see handle, Create and Close). Each function names the Qt function
+// it mirrors; the behaviour is described in docs/qt-semantics.md.
 //
-// It registers itself as backend "sysv".
+// It is implemented on Linux. Elsewhere every operation fails with an error wrapping
+// errors.ErrUnsupported.
 package sysv
 
-import "github.com/qtshm/qtshm-go/internal/backend"
+import (
+	"github.com/qtshm/qtshm-go/internal/backend"
+	"github.com/qtshm/qtshm-go/internal/qtipc"
+)
 
-// Name is the name this backend is registered under.
+// Name is the backend's name (qtshm.BackendSysV).
 const Name = "sysv"
+
+// Factory makes the backend's objects.
+var Factory backend.Factory = factory{}
 
 type factory struct{}
 
@@ -17,8 +25,6 @@ func (factory) NewSharedMemory(key string, cfg backend.Config) backend.SharedMem
 	return newSharedMemory(key, cfg)
 }
 
-func (factory) NewSemaphore(key string, initialValue int, mode backend.SemMode, cfg backend.Config) (backend.Semaphore, error) {
+func (factory) NewSemaphore(key string, initialValue int, mode qtipc.SemaphoreMode, cfg backend.Config) (backend.Semaphore, error) {
 	return newSystemSemaphore(key, initialValue, mode, cfg)
 }
-
-func init() { backend.Register(Name, factory{}) }

@@ -1,8 +1,12 @@
+//go:build linux
+
 package sysv
 
 import (
 	"errors"
+	"fmt"
 
+	"github.com/qtshm/qtshm-go/internal/qtipc"
 	"golang.org/x/sys/unix"
 )
 
@@ -10,10 +14,11 @@ import (
 const keyFilePerm = 0o640
 
 // createKeyFile is QSharedMemoryPrivate::createUnixKeyFile / QtIpcCommon::createUnixKeyFile:
-// it reports whether this call created path; an existing file is fine.
+// it reports whether this call created path; an existing file is fine. Whether an existing
+// file may be used is checked later (checkKeyFile), once the kernel has let us open the object
+// it names, so that the kernel's own errors come first, as in Qt.
 func createKeyFile(path string) (created bool, err error) {
-	var st unix.Stat_t
-	if path != "" && unix.Stat(path, &st) == nil {
+	if fileExists(path) {
 		return false, nil
 	}
 	fd, err := unix.Open(path, unix.O_EXCL|unix.O_CREAT|unix.O_RDWR|unix.O_CLOEXEC, keyFilePerm)
@@ -25,6 +30,27 @@ func createKeyFile(path string) (created bool, err error) {
 	}
 	unix.Close(fd)
 	return true, nil
+}
+
+// checkKeyFile refuses a key file that is not a regular file (a planted symlink makes ftok
+// follow it) or that belongs to another user (who could delete it and so split the key in
+// two), unless foreign is set. Qt uses any such file. A file that vanished is not refused.
+func checkKeyFile(path string, foreign bool) *qtipc.Error {
+	var st unix.Stat_t
+	if path == "" || unix.Lstat(path, &st) != nil {
+		return nil
+	}
+	if foreign {
+		return nil
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return qtipc.Errorf(qtipc.PermissionDenied, "open", unix.EPERM,
+			fmt.Sprintf("qtshm: key file %s is not a regular file (planted by someone?); refusing it (qtshm.WithForeignOwner allows it)", path))
+	}
+	if e := foreignOwner("key file "+path, st.Uid, st.Uid); e != nil {
+		return e
+	}
+	return nil
 }
 
 func fileExists(path string) bool {

@@ -1,42 +1,69 @@
+//go:build linux
+
 package sysv
 
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
-	"github.com/qtshm/qtshm-go/internal/backend"
 	"github.com/qtshm/qtshm-go/internal/ipc"
+	"github.com/qtshm/qtshm-go/internal/qtipc"
 	"github.com/qtshm/qtshm-go/internal/qtkey"
 	"golang.org/x/sys/unix"
 )
 
-// pollInterval bounds how long one semtimedop waits when the caller's context can be cancelled:
-// cancellation without a deadline is noticed within this time.
-const pollInterval = 20 * time.Millisecond
+// waitSlice bounds how long one semtimedop waits. Between slices the waiter checks its context
+// and whether the set it waits on was left uninitialised (see recoverUninitialised), so that
+// no wait depends on a set nobody will ever release.
+const waitSlice = 100 * time.Millisecond
+
+// uninitGrace is how long a lock set must stay at value 0 with no process ever having operated
+// on it (GETPID == 0) before it is taken as abandoned by a creator that never initialised it.
+const uninitGrace = 300 * time.Millisecond
 
 // maxRecreate bounds Qt's "semaphore was removed: re-open and retry" loop, which Qt runs without
 // a bound (by recursion).
 const maxRecreate = 64
 
+// maxSemValue is SEMVMX, the largest value a System V semaphore holds and the largest sem_op.
+const maxSemValue = 32767
+
 // semaphore is QSystemSemaphorePrivate with the SysV backend.
+//
+// mu guards every field; it is never held across a blocking semop, so that Acquire and
+// Release of one object may run in different goroutines.
 type semaphore struct {
-	flavor   backend.Flavor
+	mu       sync.Mutex
+	flavor   qtipc.Flavor
 	tempDir  string // "" = QDir::tempPath() when the key is set
+	foreign  bool   // accept objects of other users
+	isLock   bool   // QSharedMemory's lock: initial value 1, uninitialised sets are recovered
 	key      string // the user (legacy) key; "" is Qt's null key
 	fileName string // the key file, <tmp>/qipc_systemsem_<letters><sha1>
 	initial  int
 	keySet   bool // 6.6+: setKey was called at least once
+	closed   bool
 
 	unixKey     int // -1 = not made yet
 	id          int // -1 = none
 	createdFile bool
 	createdSem  bool
-	err         *backend.Error // Qt's error()/errorString() after the last operation
+	err         *qtipc.Error // Qt's error()/errorString() after the last operation
+
+	uninitSince time.Time // when the set was first seen uninitialised; zero = not seen
 }
 
-func newSemaphoreObject(flavor backend.Flavor, tempDir string) *semaphore {
-	return &semaphore{flavor: flavor, tempDir: tempDir, unixKey: -1, id: -1}
+func newSemaphoreObject(cfg semConfig) *semaphore {
+	return &semaphore{flavor: cfg.flavor, tempDir: cfg.tempDir, foreign: cfg.foreign, isLock: cfg.isLock, unixKey: -1, id: -1}
+}
+
+type semConfig struct {
+	flavor  qtipc.Flavor
+	tempDir string
+	foreign bool
+	isLock  bool
 }
 
 func (s *semaphore) makeKeyFileName(key string) string {
@@ -47,82 +74,99 @@ func (s *semaphore) makeKeyFileName(key string) string {
 	return qtkey.SysV(key, qtkey.SemaphorePrefix, dir)
 }
 
-// setKey is QSystemSemaphore::setKey (≤6.5) / setNativeKey with a legacy key (6.6+).
-func (s *semaphore) setKey(key string, initial int, mode backend.SemMode) {
-	if s.flavor >= backend.FlavorQt66 {
+// setKey is QSystemSemaphore::setKey (≤6.5) / setNativeKey with a legacy key (6.6+). own makes
+// the object the set's owner without the SETVAL that Qt's Create mode does (see handle).
+func (s *semaphore) setKey(key string, initial int, mode qtipc.SemaphoreMode, own bool) {
+	if s.flavor.Qt66() {
 		// 6.6+ recomputes the legacy native key each time (the temp dir may have changed).
 		// A new QSystemSemaphore's key is a default QNativeIpcKey, which equals no legacy key, not
 		// even the empty one: the first call always opens (and reports an empty key).
 		fileName := s.makeKeyFileName(key)
-		if s.keySet && key == s.key && fileName == s.fileName && mode == backend.Open {
+		if s.keySet && key == s.key && fileName == s.fileName && mode == qtipc.Open && !own {
 			return
 		}
 		s.err = nil
 		s.cleanHandle()
 		s.key, s.fileName, s.initial, s.keySet = key, fileName, initial, true
-		s.handle(mode)
+		s.handle(mode, own)
 		return
 	}
-	if key == s.key && mode == backend.Open {
+	if key == s.key && mode == qtipc.Open && !own {
 		return
 	}
 	s.err = nil
 	// Qt ≤6.5's "optimization to not destroy/create the file & semaphore".
-	if key == s.key && mode == backend.Create && s.createdSem && s.createdFile {
+	if key == s.key && (mode == qtipc.Create || own) && s.createdSem && s.createdFile {
 		s.initial = initial
 		s.unixKey = -1
-		s.handle(mode)
+		s.handle(mode, own)
 		return
 	}
 	s.cleanHandle()
 	s.key, s.initial = key, initial
 	s.fileName = s.makeKeyFileName(key)
-	s.handle(mode)
+	s.handle(mode, own)
 }
 
-// handle is QSystemSemaphorePrivate::handle (qt-ipc-semantics.md §3.1).
-func (s *semaphore) handle(mode backend.SemMode) (int, *backend.Error) {
+// handle is QSystemSemaphorePrivate::handle, made safe (docs/qt-semantics.md#lock-semaphore):
+//
+//   - Qt opens an existing set with semget(IPC_CREAT) after semget(IPC_CREAT|IPC_EXCL) failed
+//     with EEXIST. If the set is removed in between, that second call creates a new set that
+//     nobody initialises (value 0 forever: every process hangs). We open with semget(0600) and
+//     start over on ENOENT, so we never create a set we do not initialise.
+//   - mode Create resets the value (SETVAL), as in Qt. own takes ownership like Create but
+//     never resets a set that exists: QSharedMemory's create uses it, so that it does not
+//     break the mutual exclusion of a lock another process holds.
+//   - Key files and sets of another user are refused unless the object allows it.
+func (s *semaphore) handle(mode qtipc.SemaphoreMode, own bool) (int, *qtipc.Error) {
 	if s.unixKey != -1 {
 		return s.unixKey, nil
 	}
-	fail := func(e *backend.Error) (int, *backend.Error) { s.err = e; return -1, e }
+	fail := func(e *qtipc.Error) (int, *qtipc.Error) { s.err = e; return -1, e }
+	if s.closed {
+		return fail(qtipc.Errorf(qtipc.KeyError, "open", qtipc.ErrClosed, "QSystemSemaphore: object is closed"))
+	}
 	if s.key == "" {
-		return fail(backend.Errorf(backend.KeyError, "open", nil, "QSystemSemaphore::handle:: key is empty"))
+		return fail(qtipc.Errorf(qtipc.KeyError, "open", nil, "QSystemSemaphore::handle:: key is empty"))
 	}
 	built, err := createKeyFile(s.fileName)
 	if err != nil {
-		return fail(backend.Errorf(backend.KeyError, "open", err, "QSystemSemaphore::handle:: unable to make key"))
+		return fail(qtipc.Errorf(qtipc.KeyError, "open", err, "QSystemSemaphore::handle:: unable to make key"))
 	}
 	s.createdFile = built
 	key, err := ipc.Ftok(s.fileName, ipc.ProjQ)
 	if err != nil {
-		if s.flavor >= backend.FlavorQt66 {
+		if s.flavor.Qt66() {
 			return fail(semErrno(s.flavor, "open", "QSystemSemaphore::handle", err))
 		}
-		return fail(backend.Errorf(backend.KeyError, "open", err, "QSystemSemaphore::handle:: ftok failed"))
+		return fail(qtipc.Errorf(qtipc.KeyError, "open", err, "QSystemSemaphore::handle:: ftok failed"))
 	}
 	s.unixKey = key
-	id, err := ipc.Semget(key, 1, 0o600|ipc.IPC_CREAT|ipc.IPC_EXCL)
+	id, created, err := openSet(key)
 	if err != nil {
-		if errors.Is(err, unix.EEXIST) {
-			id, err = ipc.Semget(key, 1, 0o600|ipc.IPC_CREAT)
-		}
-		if err != nil {
-			e := semErrno(s.flavor, "open", s.function(), err)
-			s.cleanHandle()
-			return fail(e)
-		}
-	} else {
+		e := semErrno(s.flavor, "open", s.function(), err)
+		s.cleanHandle()
+		return fail(e)
+	}
+	s.id = id
+	if created {
 		s.createdSem = true
 		// Qt: "Force cleanup of file, it is possible that it can be left over from a crash".
 		s.createdFile = true
 	}
-	s.id = id
-	if mode == backend.Create {
+	if e := s.checkOwner(created); e != nil {
+		if !created {
+			s.id = -1
+		}
+		s.createdFile = false // never unlink another user's file
+		s.cleanHandle()
+		return fail(e)
+	}
+	if mode == qtipc.Create || own {
 		s.createdSem = true
 		s.createdFile = true
 	}
-	if s.createdSem && s.initial >= 0 {
+	if s.initial >= 0 && (created || mode == qtipc.Create) {
 		if _, err := ipc.Semctl(s.id, 0, ipc.SETVAL, s.initial); err != nil {
 			e := semErrno(s.flavor, "open", s.function(), err)
 			s.cleanHandle()
@@ -132,9 +176,50 @@ func (s *semaphore) handle(mode backend.SemMode) (int, *backend.Error) {
 	return s.unixKey, nil
 }
 
+// openSet creates the one-semaphore set for key exclusively, or opens the existing one; it
+// never creates a set with plain IPC_CREAT.
+func openSet(key int) (id int, created bool, err error) {
+	for attempt := 0; ; attempt++ {
+		id, err := ipc.Semget(key, 1, 0o600|ipc.IPC_CREAT|ipc.IPC_EXCL)
+		if err == nil {
+			return id, true, nil
+		}
+		if !errors.Is(err, unix.EEXIST) {
+			return -1, false, err
+		}
+		id, err = ipc.Semget(key, 1, 0o600)
+		if err == nil {
+			return id, false, nil
+		}
+		if !errors.Is(err, unix.ENOENT) && !errors.Is(err, unix.EIDRM) || attempt >= maxRecreate {
+			return -1, false, err
+		}
+		// Removed between the two calls: try to create it again.
+	}
+}
+
+// checkOwner refuses a key file or a set that belongs to another user
+// (docs/qt-semantics.md#other-users). A set this object just created is ours.
+func (s *semaphore) checkOwner(created bool) *qtipc.Error {
+	if s.foreign {
+		return nil
+	}
+	if e := checkKeyFile(s.fileName, false); e != nil {
+		return e
+	}
+	if created {
+		return nil
+	}
+	st, err := ipc.Semstat(s.id)
+	if err != nil {
+		return semErrno(s.flavor, "open", s.function(), err)
+	}
+	return foreignOwner("semaphore set", st.Uid, st.Cuid)
+}
+
 // function is the label Qt puts on semget/SETVAL failures.
 func (s *semaphore) function() string {
-	if s.flavor >= backend.FlavorQt66 {
+	if s.flavor.Qt66() {
 		return "QSystemSemaphore::handle"
 	}
 	return "QSystemSemaphore::QSystemSemaphore"
@@ -155,72 +240,156 @@ func (s *semaphore) cleanHandle() {
 		s.createdSem = false
 	}
 	s.id = -1
+	s.uninitSince = time.Time{}
+}
+
+// forget drops the handle without removing anything (the set vanished under us).
+func (s *semaphore) forget() {
+	s.unixKey, s.id = -1, -1
+	s.uninitSince = time.Time{}
 }
 
 // modify is QSystemSemaphorePrivate::modifySemaphore: one semop of count with SEM_UNDO,
-// EINTR retried, the set re-opened (or re-created) when it was removed under us.
-func (s *semaphore) modify(ctx context.Context, op string, count int) *backend.Error {
-	if count > 32767 || count < -32768 {
-		return backend.Errorf(backend.OutOfResources, op, unix.ERANGE, "QSystemSemaphore::modifySemaphore: out of resources")
+// EINTR retried, the set re-opened (or re-created) when it was removed under us. A wait is
+// bounded by ctx.
+func (s *semaphore) modify(ctx context.Context, op string, count int) *qtipc.Error {
+	if count > maxSemValue || count < -maxSemValue {
+		return qtipc.Errorf(qtipc.OutOfResources, op, unix.ERANGE, "QSystemSemaphore::modifySemaphore: out of resources")
 	}
 	for attempt := 0; ; attempt++ {
-		if _, e := s.handle(backend.Open); e != nil {
+		s.mu.Lock()
+		_, e := s.handle(qtipc.Open, false)
+		id := s.id
+		s.mu.Unlock()
+		if e != nil {
 			return e
 		}
-		err := semop(ctx, s.id, count)
+		err := s.semop(ctx, id, count)
 		if err == nil {
+			s.mu.Lock()
 			s.err = nil
+			s.mu.Unlock()
 			return nil
 		}
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-			return backend.Errorf(backend.LockError, op, err, "QSystemSemaphore::modifySemaphore: "+err.Error())
+			return qtipc.Errorf(qtipc.LockError, op, err, "QSystemSemaphore::modifySemaphore: "+err.Error())
 		}
 		if (errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EIDRM)) && attempt < maxRecreate {
 			// "If the semaphore was removed be nice and create it and then modifySemaphore again"
-			s.id = -1
-			s.cleanHandle()
+			s.mu.Lock()
+			if s.id == id {
+				s.id = -1
+				s.cleanHandle()
+			}
+			s.mu.Unlock()
 			continue
 		}
-		e := semErrno(s.flavor, op, "QSystemSemaphore::modifySemaphore", err)
+		e = semErrno(s.flavor, op, "QSystemSemaphore::modifySemaphore", err)
+		s.mu.Lock()
 		s.err = e
+		s.mu.Unlock()
 		return e
 	}
 }
 
-// semop runs one semop(-/+count, SEM_UNDO) on semaphore 0 of set id. With a cancellable ctx it
-// waits in slices of at most pollInterval, so that ctx is honoured; a deadline bounds the last
-// slice exactly.
-func semop(ctx context.Context, id, count int) error {
+// semop runs one semop(count, SEM_UNDO) on semaphore 0 of set id. A decrement that cannot
+// proceed waits in slices of waitSlice: between slices it honours ctx and recovers a lock set
+// that a creator never initialised.
+func (s *semaphore) semop(ctx context.Context, id, count int) error {
 	op := ipc.Sembuf{Num: 0, Op: int16(count), Flg: ipc.SEM_UNDO}
-	if ctx == nil || ctx.Done() == nil || count >= 0 {
-		for {
-			err := ipc.Semtimedop(id, op, 0)
-			if err != unix.EINTR {
-				return err
-			}
-		}
+	if count >= 0 {
+		return retryEINTR(func() error { return ipc.Semtimedop(id, op, 0) })
+	}
+	// The uncontended case costs one call.
+	nowait := op
+	nowait.Flg |= ipc.IPC_NOWAIT
+	err := retryEINTR(func() error { return ipc.Semtimedop(id, nowait, 0) })
+	if err != unix.EAGAIN {
+		return err
 	}
 	for {
+		wait := waitSlice
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		wait := pollInterval
 		if dl, ok := ctx.Deadline(); ok {
 			left := time.Until(dl)
 			if left <= 0 {
 				// One last non-blocking try: a free lock is taken even at the deadline.
-				err := ipc.Semtimedop(id, ipc.Sembuf{Num: 0, Op: int16(count), Flg: ipc.SEM_UNDO | ipc.IPC_NOWAIT}, 0)
-				if err == unix.EAGAIN || err == unix.EINTR {
-					return context.DeadlineExceeded
+				if err := ipc.Semtimedop(id, nowait, 0); err != unix.EAGAIN && err != unix.EINTR {
+					return err
 				}
-				return err
+				return context.DeadlineExceeded
 			}
 			wait = min(wait, left)
 		}
 		err := ipc.Semtimedop(id, op, wait)
-		if err == unix.EAGAIN || err == unix.EINTR {
-			continue
+		if err != unix.EAGAIN && err != unix.EINTR {
+			return err
 		}
-		return err
+		if s.isLock {
+			s.recoverUninitialised(id)
+		}
 	}
+}
+
+func retryEINTR(f func() error) error {
+	for {
+		if err := f(); err != unix.EINTR {
+			return err
+		}
+	}
+}
+
+// recoverUninitialised sets a lock set to 1 when it has stayed uninitialised: value 0 and no
+// process ever operated on it (GETPID is 0: neither semop nor SETVAL ran), for uninitGrace. A
+// Qt ≤ 6.5 process creates such a set when it loses the race described in handle; without
+// this every process waiting on it would hang forever. Go processes serialise the check and the
+// SETVAL with flock on the key file, so two of them never both reset the set.
+func (s *semaphore) recoverUninitialised(id int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.id != id {
+		return
+	}
+	if !neverUsed(id) {
+		s.uninitSince = time.Time{}
+		return
+	}
+	if s.uninitSince.IsZero() {
+		s.uninitSince = time.Now()
+		return
+	}
+	if time.Since(s.uninitSince) < uninitGrace {
+		return
+	}
+	fd, err := unix.Open(s.fileName, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
+	if err != nil {
+		return
+	}
+	defer unix.Close(fd)
+	if unix.Flock(fd, unix.LOCK_EX) != nil {
+		return
+	}
+	defer unix.Flock(fd, unix.LOCK_UN)
+	if neverUsed(id) {
+		ipc.Semctl(id, 0, ipc.SETVAL, 1)
+	}
+	s.uninitSince = time.Time{}
+}
+
+// neverUsed reports whether semaphore 0 of set id has value 0 and was never the object of a
+// semop or SETVAL.
+func neverUsed(id int) bool {
+	val, err1 := ipc.Semctl(id, 0, ipc.GETVAL, 0)
+	pid, err2 := ipc.Semctl(id, 0, ipc.GETPID, 0)
+	return err1 == nil && err2 == nil && val == 0 && pid == 0
+}
+
+// close marks the object closed and cleans its handle (the destructor).
+func (s *semaphore) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cleanHandle()
+	s.closed = true
 }

@@ -1,19 +1,28 @@
+//go:build linux
+
 package sysv
 
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/qtshm/qtshm-go/internal/backend"
 	"github.com/qtshm/qtshm-go/internal/ipc"
+	"github.com/qtshm/qtshm-go/internal/qtipc"
 	"github.com/qtshm/qtshm-go/internal/qtkey"
 	"golang.org/x/sys/unix"
 )
 
+// closeLockWait bounds how long Close waits for the lock before it removes a lock semaphore
+// this object owns (see Close).
+const closeLockWait = 2 * time.Second
+
 // sharedMemory is QSharedMemory + QSharedMemoryPrivate with the SysV backend, for a QString key.
+// The public package serialises the calls of different goroutines.
 type sharedMemory struct {
-	flavor    backend.Flavor
-	tempDir   string
+	flavor    qtipc.Flavor
+	foreign   bool
 	key       string // the user key; "" is Qt's null key
 	nativeKey string // <tmp>/qipc_sharedmemory_<letters><sha1>, fixed at construction like Qt's
 
@@ -21,7 +30,6 @@ type sharedMemory struct {
 	unixKey    int        // cached ftok key of nativeKey; 0 = none
 	mem        []byte     // the mapping; nil when detached
 	lockedByMe bool
-	err        *backend.Error
 }
 
 var _ backend.SharedMemory = (*sharedMemory)(nil)
@@ -33,10 +41,10 @@ func newSharedMemory(key string, cfg backend.Config) *sharedMemory {
 	}
 	return &sharedMemory{
 		flavor:    cfg.Flavor,
-		tempDir:   cfg.TempDir,
+		foreign:   cfg.AllowForeign,
 		key:       key,
 		nativeKey: qtkey.SysV(key, qtkey.SharedMemoryPrefix, dir),
-		sem:       newSemaphoreObject(cfg.Flavor, cfg.TempDir),
+		sem:       newSemaphoreObject(semConfig{flavor: cfg.Flavor, tempDir: cfg.TempDir, foreign: cfg.AllowForeign, isLock: true}),
 	}
 }
 
@@ -44,98 +52,107 @@ func (m *sharedMemory) Key() string       { return m.key }
 func (m *sharedMemory) NativeKey() string { return m.nativeKey }
 func (m *sharedMemory) Data() []byte      { return m.mem }
 
-func (m *sharedMemory) qt66() bool { return m.flavor >= backend.FlavorQt66 }
+func (m *sharedMemory) qt66() bool { return m.flavor.Qt66() }
 
-func (m *sharedMemory) fail(e *backend.Error) error {
-	m.err = e
-	return e
-}
-
-// initKey is QSharedMemoryPrivate::initKey: forget the cached handle (6.6+: possibly removing a
-// stale segment), then point the lock semaphore at qipc_systemsem_<key>.
-func (m *sharedMemory) initKey(mode backend.SemMode) *backend.Error {
-	m.cleanHandle()
+// initKey is QSharedMemoryPrivate::initKey: forget the cached handle, then point the lock
+// semaphore at qipc_systemsem_<key>. own makes this object the lock's owner (create does) without
+// resetting an existing lock. Qt 6.6+ also removes a stale segment here; we do that under the
+// lock instead (removeStaleLocked).
+func (m *sharedMemory) initKey(own bool) *qtipc.Error {
+	m.unixKey = 0
+	m.sem.mu.Lock()
+	var se *qtipc.Error
 	if m.qt66() {
-		m.sem.setKey(m.key, 1, mode)
+		m.sem.setKey(m.key, 1, qtipc.Open, own)
+		se = m.sem.err
 	} else {
-		m.sem.setKey("", 1, backend.Open)
-		m.sem.setKey(m.key, 1, backend.Open)
+		m.sem.setKey("", 1, qtipc.Open, false)
+		m.sem.setKey(m.key, 1, qtipc.Open, false)
+		se = m.sem.err
+		if own && se == nil {
+			// Qt: "Take ownership and force set initialValue because the semaphore might have
+			// already existed from a previous crash." We take ownership only: resetting a lock
+			// that another process holds breaks mutual exclusion, and an abandoned lock is
+			// freed by SEM_UNDO or recovered by recoverUninitialised. Qt ignores the result of
+			// this call (its error stays in the semaphore, as here).
+			m.sem.setKey(m.key, 1, qtipc.Open, true)
+		}
 	}
-	if se := m.sem.err; se != nil {
+	m.sem.mu.Unlock()
+	if se != nil {
 		msg := "QSharedMemoryPrivate::initKey: unable to set key on lock"
 		if m.qt66() {
 			msg += " (" + se.Msg + ")"
 		}
 		code := se.Code
-		if code == backend.LockError || code == backend.InvalidSize {
-			code = backend.UnknownError
+		if code == qtipc.LockError || code == qtipc.InvalidSize {
+			code = qtipc.UnknownError
 		}
-		return backend.Errorf(code, se.Op, se.Err, msg)
+		if code == qtipc.PermissionDenied && se.Err == unix.EPERM {
+			msg = se.Msg // our refusal of another user's object: say why
+		}
+		return qtipc.Errorf(code, se.Op, se.Err, msg)
 	}
-	m.err = nil
 	return nil
 }
 
-// cleanHandle is QSharedMemoryPrivate::cleanHandle. Up to 6.5 it only forgets the key; from 6.6
-// on it also removes the segment and its key file when nobody is attached (a stale segment).
-func (m *sharedMemory) cleanHandle() bool {
-	if !m.qt66() || m.unixKey == 0 {
-		m.unixKey = 0
-		return true
+// removeStaleLocked is the stale-segment removal of Qt 6.6+'s QSharedMemoryPrivate::cleanHandle:
+// it removes the segment of the cached key and its key file when nobody is attached. Qt runs it
+// without the lock; we run it only while holding the lock, so that it cannot remove a segment a
+// creator is setting up.
+func (m *sharedMemory) removeStaleLocked(unixKey int) {
+	if unixKey == 0 {
+		return
 	}
-	id, _ := ipc.Shmget(m.unixKey, 0, 0o400)
-	m.unixKey = 0
-	st, err := ipc.ShmStat(id)
+	id, err := ipc.Shmget(unixKey, 0, 0o400)
 	if err != nil {
-		return !errors.Is(err, unix.EINVAL)
+		return
 	}
-	if st.Nattch == 0 {
-		if err := ipc.ShmRemove(id); err != nil && !errors.Is(err, unix.EINVAL) {
-			return false
-		}
-		if err := unix.Unlink(m.nativeKey); err != nil && !errors.Is(err, unix.ENOENT) {
-			return false
-		}
+	st, err := ipc.ShmStat(id)
+	if err != nil || st.Nattch != 0 || (!m.foreign && foreignOwner("segment", st.Perm.Uid, st.Perm.Cuid) != nil) {
+		return
 	}
-	return true
+	if ipc.ShmRemove(id) == nil {
+		unix.Unlink(m.nativeKey)
+	}
 }
 
 // handle is QSharedMemoryPrivate::handle: the ftok key of the native key file.
-func (m *sharedMemory) handle(op string) (int, *backend.Error) {
+func (m *sharedMemory) handle(op string) (int, *qtipc.Error) {
 	if m.unixKey != 0 {
 		return m.unixKey, nil
 	}
 	if m.nativeKey == "" {
-		return 0, backend.Errorf(backend.KeyError, op, nil, "QSharedMemory::handle:: key is empty")
+		return 0, qtipc.Errorf(qtipc.KeyError, op, nil, "QSharedMemory::handle:: key is empty")
 	}
 	if !m.qt66() && !fileExists(m.nativeKey) {
-		return 0, backend.Errorf(backend.NotFound, op, unix.ENOENT, "QSharedMemory::handle:: UNIX key file doesn't exist")
+		return 0, qtipc.Errorf(qtipc.NotFound, op, unix.ENOENT, "QSharedMemory::handle:: UNIX key file doesn't exist")
 	}
 	key, err := ipc.Ftok(m.nativeKey, ipc.ProjQ)
 	if err != nil {
 		if m.qt66() {
 			return 0, shmErrno(m.flavor, op, "QSharedMemory::handle", err)
 		}
-		return 0, backend.Errorf(backend.KeyError, op, err, "QSharedMemory::handle:: ftok failed")
+		return 0, qtipc.Errorf(qtipc.KeyError, op, err, "QSharedMemory::handle:: ftok failed")
 	}
 	m.unixKey = key
 	return key, nil
 }
 
-// lock is QSharedMemory::lock.
+// Lock is QSharedMemory::lock. The public package never calls it while the lock is held.
 func (m *sharedMemory) Lock(ctx context.Context) error {
 	if m.lockedByMe {
-		return nil // Qt: "QSharedMemory::lock: already locked" warning, returns true
+		return nil
 	}
 	if e := m.sem.modify(ctx, "lock", -1); e != nil {
-		return m.fail(backend.Errorf(backend.LockError, "lock", lockCause(e), "QSharedMemory::lock: unable to lock"))
+		return qtipc.Errorf(qtipc.LockError, "lock", lockCause(e), "QSharedMemory::lock: unable to lock")
 	}
 	m.lockedByMe = true
 	return nil
 }
 
 // lockCause is what a lock failure wraps: the context error or errno, else the semaphore error.
-func lockCause(e *backend.Error) error {
+func lockCause(e *qtipc.Error) error {
 	if e.Err != nil {
 		return e.Err
 	}
@@ -145,72 +162,73 @@ func lockCause(e *backend.Error) error {
 // Unlock is QSharedMemory::unlock.
 func (m *sharedMemory) Unlock() error {
 	if !m.lockedByMe {
-		return m.fail(backend.Errorf(backend.LockError, "unlock", nil, "QSharedMemory::unlock: not locked"))
+		return qtipc.Errorf(qtipc.LockError, "unlock", nil, "QSharedMemory::unlock: not locked")
 	}
 	m.lockedByMe = false
-	if e := m.sem.modify(nil, "unlock", 1); e != nil {
-		return m.fail(backend.Errorf(backend.LockError, "unlock", lockCause(e), "QSharedMemory::unlock: unable to unlock"))
+	if e := m.sem.modify(context.Background(), "unlock", 1); e != nil {
+		return qtipc.Errorf(qtipc.LockError, "unlock", lockCause(e), "QSharedMemory::unlock: unable to unlock")
 	}
 	return nil
 }
 
 // lockForOp is QSharedMemoryLocker + tryLocker around create/attach/detach: it takes the lock
-// when the key is set, and the release it returns always unlocks, which also releases a lock the
-// caller held before the operation (Qt does the same).
-func (m *sharedMemory) lockForOp(op, function string) (release func(), err *backend.Error) {
+// when the key is set, bounded by ctx; the release it returns unlocks.
+func (m *sharedMemory) lockForOp(ctx context.Context, op, function string) (release func(), err *qtipc.Error) {
 	release = func() {
 		if m.lockedByMe {
 			m.lockedByMe = false
-			m.sem.modify(nil, "unlock", 1)
+			m.sem.modify(context.Background(), "unlock", 1)
 		}
 	}
 	if m.key == "" || m.lockedByMe {
 		return release, nil
 	}
-	if e := m.sem.modify(nil, "lock", -1); e != nil {
-		return func() {}, backend.Errorf(backend.LockError, op, lockCause(e), function+": unable to lock")
+	if e := m.sem.modify(ctx, "lock", -1); e != nil {
+		return func() {}, qtipc.Errorf(qtipc.LockError, op, lockCause(e), function+": unable to lock")
 	}
 	m.lockedByMe = true
 	return release, nil
 }
 
-// Create is QSharedMemory::create.
-func (m *sharedMemory) Create(size int, mode backend.AccessMode) error {
+// Create is QSharedMemory::create. The public package has checked size and that this object is
+// not attached.
+func (m *sharedMemory) Create(ctx context.Context, size int, mode qtipc.AccessMode) error {
 	const function = "QSharedMemory::create"
-	if m.qt66() {
-		if e := m.initKey(backend.Create); e != nil {
-			return m.fail(withOp(e, "create"))
-		}
-	} else {
-		if e := m.initKey(backend.Open); e != nil {
-			return m.fail(withOp(e, "create"))
-		}
-		// "Take ownership and force set initialValue because the semaphore might have already
-		// existed from a previous crash."
-		m.sem.setKey(m.key, 1, backend.Create)
+	stale := m.unixKey
+	if e := m.initKey(true); e != nil {
+		return e.WithOp("create")
 	}
-	release, e := m.lockForOp("create", function)
+	release, e := m.lockForOp(ctx, "create", function)
 	if e != nil {
-		return m.fail(e)
+		return e
 	}
 	defer release()
-	if size <= 0 {
-		return m.fail(backend.Errorf(backend.InvalidSize, "create", nil, function+": create size is less then 0"))
+	if m.qt66() {
+		m.removeStaleLocked(stale)
 	}
 	if e := m.createSegment(size); e != nil {
-		return m.fail(e)
+		return e
 	}
-	if e := m.attachSegment(mode); e != nil {
-		return m.fail(e)
+	return nilIfOK(m.attachSegment(mode))
+}
+
+func nilIfOK(e *qtipc.Error) error {
+	if e == nil {
+		return nil
 	}
-	return nil
+	return e
 }
 
 // createSegment is QSharedMemoryPrivate::create (SysV).
-func (m *sharedMemory) createSegment(size int) *backend.Error {
+func (m *sharedMemory) createSegment(size int) *qtipc.Error {
 	created, err := createKeyFile(m.nativeKey)
 	if err != nil {
-		return backend.Errorf(backend.KeyError, "create", err, "QSharedMemory::handle:: unable to make key")
+		return qtipc.Errorf(qtipc.KeyError, "create", err, "QSharedMemory::handle:: unable to make key")
+	}
+	if !created {
+		if e := checkKeyFile(m.nativeKey, m.foreign); e != nil {
+			return e.WithOp("create")
+		}
 	}
 	if _, e := m.handle("create"); e != nil {
 		if created {
@@ -219,13 +237,19 @@ func (m *sharedMemory) createSegment(size int) *backend.Error {
 		return e
 	}
 	if _, err := ipc.Shmget(m.unixKey, size, 0o600|ipc.IPC_CREAT|ipc.IPC_EXCL); err != nil {
-		var e *backend.Error
-		if errors.Is(err, unix.EINVAL) {
-			e = backend.Errorf(backend.InvalidSize, "create", err, "QSharedMemory::handle: system-imposed size restrictions")
-		} else {
+		var e *qtipc.Error
+		switch {
+		case errors.Is(err, unix.EINVAL):
+			e = qtipc.Errorf(qtipc.InvalidSize, "create", err, "QSharedMemory::handle: system-imposed size restrictions")
+		case errors.Is(err, unix.EEXIST):
+			e = shmErrno(m.flavor, "create", "QSharedMemory::create", err)
+			if fe := m.checkSegmentOwner(); fe != nil {
+				e = fe.WithOp("create")
+			}
+		default:
 			e = shmErrno(m.flavor, "create", "QSharedMemory::create", err)
 		}
-		if created && e.Code != backend.AlreadyExists {
+		if created && e.Code != qtipc.AlreadyExists {
 			unix.Unlink(m.nativeKey)
 		}
 		return e
@@ -233,10 +257,26 @@ func (m *sharedMemory) createSegment(size int) *backend.Error {
 	return nil
 }
 
-// attachSegment is QSharedMemoryPrivate::attach (SysV).
-func (m *sharedMemory) attachSegment(mode backend.AccessMode) *backend.Error {
+// checkSegmentOwner refuses the existing segment of m.unixKey when it belongs to another user.
+func (m *sharedMemory) checkSegmentOwner() *qtipc.Error {
+	if m.foreign {
+		return nil
+	}
+	id, err := ipc.Shmget(m.unixKey, 0, 0)
+	if err != nil {
+		return nil // gone, or the kernel refuses it anyway
+	}
+	st, err := ipc.ShmStat(id)
+	if err != nil {
+		return nil
+	}
+	return foreignOwner("segment", st.Perm.Uid, st.Perm.Cuid)
+}
+
+// attachSegment is QSharedMemoryPrivate::attach (SysV), refusing a segment of another user.
+func (m *sharedMemory) attachSegment(mode qtipc.AccessMode) *qtipc.Error {
 	perm, flags := 0o600, 0
-	if mode == backend.ReadOnly {
+	if mode == qtipc.ReadOnly {
 		perm, flags = 0o400, ipc.SHM_RDONLY
 	}
 	id, err := ipc.Shmget(m.unixKey, 0, perm)
@@ -246,6 +286,16 @@ func (m *sharedMemory) attachSegment(mode backend.AccessMode) *backend.Error {
 			m.unixKey = 0
 		}
 		return e
+	}
+	if !m.foreign {
+		if e := checkKeyFile(m.nativeKey, false); e != nil {
+			return e.WithOp("attach")
+		}
+		if st, err := ipc.ShmStat(id); err == nil {
+			if e := foreignOwner("segment", st.Perm.Uid, st.Perm.Cuid); e != nil {
+				return e.WithOp("attach")
+			}
+		}
 	}
 	mem, err := ipc.Shmat(id, flags)
 	if err != nil {
@@ -259,38 +309,33 @@ func (m *sharedMemory) attachSegment(mode backend.AccessMode) *backend.Error {
 	return nil
 }
 
-// Attach is QSharedMemory::attach.
-func (m *sharedMemory) Attach(mode backend.AccessMode) error {
+// Attach is QSharedMemory::attach. The public package has checked that this object is not
+// attached.
+func (m *sharedMemory) Attach(ctx context.Context, mode qtipc.AccessMode) error {
 	const function = "QSharedMemory::attach"
-	if m.mem != nil {
-		return m.fail(backend.Errorf(backend.AlreadyExists, "attach", nil, function+": already attached"))
+	stale := m.unixKey
+	if e := m.initKey(false); e != nil {
+		return e.WithOp("attach")
 	}
-	if e := m.initKey(backend.Open); e != nil {
-		return m.fail(withOp(e, "attach"))
-	}
-	release, e := m.lockForOp("attach", function)
+	release, e := m.lockForOp(ctx, "attach", function)
 	if e != nil {
-		return m.fail(e)
+		return e
 	}
 	defer release()
+	if m.qt66() {
+		m.removeStaleLocked(stale)
+	}
 	if _, e := m.handle("attach"); e != nil {
-		return m.fail(e)
+		return e
 	}
-	if e := m.attachSegment(mode); e != nil {
-		return m.fail(e)
-	}
-	return nil
+	return nilIfOK(m.attachSegment(mode))
 }
 
-// Detach is QSharedMemory::detach.
-func (m *sharedMemory) Detach() error {
-	const function = "QSharedMemory::detach"
-	if m.mem == nil {
-		return m.fail(backend.Errorf(backend.NotFound, "detach", nil, function+": not attached"))
-	}
-	release, e := m.lockForOp("detach", function)
+// Detach is QSharedMemory::detach. The public package has checked that this object is attached.
+func (m *sharedMemory) Detach(ctx context.Context) error {
+	release, e := m.lockForOp(ctx, "detach", "QSharedMemory::detach")
 	if e != nil {
-		return m.fail(e)
+		return e
 	}
 	defer release()
 	return m.detachSegment()
@@ -301,53 +346,79 @@ func (m *sharedMemory) Detach() error {
 func (m *sharedMemory) detachSegment() error {
 	if err := ipc.Shmdt(m.mem); err != nil {
 		if errors.Is(err, unix.EINVAL) {
-			return m.fail(backend.Errorf(backend.NotFound, "detach", err, "QSharedMemory::detach: not attached"))
+			return qtipc.Errorf(qtipc.NotFound, "detach", err, "QSharedMemory::detach: not attached")
 		}
-		return m.fail(shmErrno(m.flavor, "detach", "QSharedMemory::detach", err))
+		return shmErrno(m.flavor, "detach", "QSharedMemory::detach", err)
 	}
 	m.mem = nil
 	id, _ := ipc.Shmget(m.unixKey, 0, 0o400)
 	m.unixKey = 0
 	st, err := ipc.ShmStat(id)
 	if err != nil {
-		if errors.Is(err, unix.EINVAL) {
+		if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EIDRM) {
 			return nil // already removed
 		}
-		return m.fail(shmErrno(m.flavor, "detach", "QSharedMemory::detach", err))
+		return shmErrno(m.flavor, "detach", "QSharedMemory::detach", err)
 	}
 	if st.Nattch == 0 {
 		if err := ipc.ShmRemove(id); err != nil {
-			if errors.Is(err, unix.EINVAL) {
+			if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EIDRM) {
 				return nil
 			}
-			return m.fail(shmErrno(m.flavor, "detach", "QSharedMemory::remove", err))
+			return shmErrno(m.flavor, "detach", "QSharedMemory::remove", err)
 		}
 		if err := unix.Unlink(m.nativeKey); err != nil && !errors.Is(err, unix.ENOENT) {
-			return m.fail(shmErrno(m.flavor, "detach", "QSharedMemory::remove", err))
+			return shmErrno(m.flavor, "detach", "QSharedMemory::remove", err)
 		}
 	}
 	return nil
 }
 
 // Close is QSharedMemory's destructor: detach if attached (6.6+: then clean a stale segment),
-// and the lock semaphore removes itself if this object owns it. Unlike Qt, a lock this object
-// still holds is released first.
-func (m *sharedMemory) Close() error {
+// and remove the lock semaphore if this object owns it. Unlike Qt:
+//   - a lock this object still holds is released first;
+//   - the lock waits are bounded by ctx (nil: no bound for the detach). If the detach cannot
+//     get the lock in time, the segment is unmapped anyway and its removal is left to the
+//     last process to detach (or to RemoveStale), and the error says so;
+//   - an owned lock semaphore is removed only while this object holds the lock (waiting at most
+//     closeLockWait). Qt removes it even while another process holds it, which lets a third
+//     process in. If the lock cannot be had, the semaphore is left in place.
+func (m *sharedMemory) Close(ctx context.Context) error {
 	var err error
 	if m.mem != nil {
-		err = m.Detach()
+		if err = m.Detach(ctx); err != nil && m.mem != nil {
+			ipc.Shmdt(m.mem)
+			m.mem = nil
+		}
 	}
 	if m.lockedByMe {
 		m.lockedByMe = false
-		m.sem.modify(nil, "unlock", 1)
+		m.sem.modify(context.Background(), "unlock", 1)
 	}
-	m.cleanHandle()
-	m.sem.cleanHandle()
+	stale := m.unixKey
+	m.unixKey = 0
+	m.sem.mu.Lock()
+	owner := m.sem.createdSem && m.sem.id != -1
+	m.sem.mu.Unlock()
+	if owner || (m.qt66() && stale != 0) {
+		lctx, cancel := context.WithTimeout(ctx, closeLockWait)
+		locked := m.sem.modify(lctx, "lock", -1) == nil
+		cancel()
+		if locked && m.qt66() {
+			m.removeStaleLocked(stale)
+		}
+		m.sem.mu.Lock()
+		owner = m.sem.createdSem
+		if !locked && owner {
+			// Leave an owned lock in place rather than remove it from under its holder.
+			m.sem.createdSem, m.sem.createdFile = false, false
+		}
+		m.sem.mu.Unlock()
+		if locked && !owner {
+			m.sem.modify(context.Background(), "unlock", 1)
+		}
+		// An owner that holds the lock removes the set below, lock and all.
+	}
+	m.sem.close()
 	return err
-}
-
-func withOp(e *backend.Error, op string) *backend.Error {
-	c := *e
-	c.Op = op
-	return &c
 }

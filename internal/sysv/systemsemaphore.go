@@ -1,34 +1,45 @@
+//go:build linux
+
 package sysv
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/qtshm/qtshm-go/internal/backend"
+	"github.com/qtshm/qtshm-go/internal/qtipc"
 )
 
-// systemSemaphore is a standalone QSystemSemaphore(key, initialValue, mode).
+// systemSemaphore is a standalone QSystemSemaphore(key, initialValue, mode). Acquire and Release
+// may run in different goroutines at once.
 type systemSemaphore struct {
 	s *semaphore
 }
 
 var _ backend.Semaphore = (*systemSemaphore)(nil)
 
-func newSystemSemaphore(key string, initial int, mode backend.SemMode, cfg backend.Config) (*systemSemaphore, error) {
+func newSystemSemaphore(key string, initial int, mode qtipc.SemaphoreMode, cfg backend.Config) (*systemSemaphore, error) {
 	if key == "" {
-		return nil, backend.Errorf(backend.KeyError, "open", nil, "QSystemSemaphore::handle:: key is empty")
+		return nil, qtipc.Errorf(qtipc.KeyError, "open", nil, "QSystemSemaphore::handle:: key is empty")
 	}
-	s := newSemaphoreObject(cfg.Flavor, cfg.TempDir)
-	s.setKey(key, initial, mode)
-	if s.err != nil {
-		e := s.err
-		s.cleanHandle()
+	s := newSemaphoreObject(semConfig{flavor: cfg.Flavor, tempDir: cfg.TempDir, foreign: cfg.AllowForeign})
+	s.mu.Lock()
+	s.setKey(key, initial, mode, false)
+	e := s.err
+	s.mu.Unlock()
+	if e != nil {
+		s.close()
 		return nil, e
 	}
 	return &systemSemaphore{s: s}, nil
 }
 
-func (m *systemSemaphore) Key() string       { return m.s.key }
-func (m *systemSemaphore) NativeKey() string { return m.s.fileName }
+func (m *systemSemaphore) Key() string { return m.s.key }
+func (m *systemSemaphore) NativeKey() string {
+	m.s.mu.Lock()
+	defer m.s.mu.Unlock()
+	return m.s.fileName
+}
 
 func (m *systemSemaphore) Acquire(ctx context.Context) error {
 	if e := m.s.modify(ctx, "acquire", -1); e != nil {
@@ -42,16 +53,19 @@ func (m *systemSemaphore) Release(n int) error {
 		return nil
 	}
 	if n < 0 {
-		return backend.Errorf(backend.UnknownError, "release", nil, "QSystemSemaphore::release: n is negative.")
+		return qtipc.Errorf(qtipc.UnknownError, "release", nil, "QSystemSemaphore::release: n is negative.")
 	}
-	if e := m.s.modify(nil, "release", n); e != nil {
+	if n > maxSemValue {
+		return qtipc.Errorf(qtipc.OutOfResources, "release", nil,
+			fmt.Sprintf("QSystemSemaphore::release: n = %d is more than one semop can add (%d)", n, maxSemValue))
+	}
+	if e := m.s.modify(context.Background(), "release", n); e != nil {
 		return e
 	}
 	return nil
 }
 
 func (m *systemSemaphore) Close() error {
-	m.s.cleanHandle()
-	m.s.key, m.s.fileName = "", ""
+	m.s.close()
 	return nil
 }

@@ -42,9 +42,6 @@ func (o Options) withDefaults() Options {
 	if o.Interval <= 0 {
 		o.Interval = DefaultInterval
 	}
-	if o.Backend == "" {
-		o.Backend = qtshm.BackendSysV
-	}
 	return o
 }
 
@@ -88,7 +85,7 @@ func CString(b []byte) []byte {
 // writer does, until ctx is done or Ticks messages were written.
 func RunWriter(ctx context.Context, o Options, out io.Writer) error {
 	o = o.withDefaults()
-	shm := qtshm.New(o.Key, qtshm.WithBackend(o.Backend))
+	shm := qtshm.New(o.Key, backendOption(o.Backend))
 	defer shm.Close()
 	if err := shm.Create(DefaultSize, qtshm.ReadWrite); err != nil {
 		fmt.Fprintf(out, "创建共享内存失败: %q\n", errText(err))
@@ -132,7 +129,7 @@ func everyTick(ctx context.Context, o Options, f func() error) error {
 // its delay as the Qt reader does, until ctx is done or Ticks messages were read.
 func RunReader(ctx context.Context, o Options, out io.Writer) error {
 	o = o.withDefaults()
-	shm := qtshm.New(o.Key, qtshm.WithBackend(o.Backend))
+	shm := qtshm.New(o.Key, backendOption(o.Backend))
 	defer shm.Close()
 	if err := shm.Attach(qtshm.ReadOnly); err != nil {
 		fmt.Fprintf(out, "连接共享内存失败: %q\n", errText(err))
@@ -175,4 +172,12 @@ func errText(err error) string {
 		return e.Msg
 	}
 	return err.Error()
+}
+
+// backendOption selects the named backend; "" leaves the default.
+func backendOption(name string) qtshm.Option {
+	if name == "" {
+		return nil
+	}
+	return qtshm.WithBackend(name)
 }

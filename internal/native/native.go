@@ -14,14 +14,17 @@ import (
 	"unsafe"
 
 	"github.com/qtshm/qtshm-go/internal/backend"
+	"github.com/qtshm/qtshm-go/internal/qtipc"
 	"github.com/qtshm/qtshm-go/internal/qtkey"
+	"github.com/qtshm/qtshm-go/internal/sysv"
 	"golang.org/x/sys/unix"
 )
 
-// Name is the name this backend is registered under (qtshm.BackendNative).
+// Name is the backend's name (qtshm.BackendNative).
 const Name = "native"
 
-func init() { backend.Register(Name, factory{}) }
+// Factory makes the backend's objects.
+var Factory backend.Factory = factory{}
 
 // QtVersion returns the Qt version the shim runs with, e.g. "6.4.2", and the QT_VERSION it was
 // compiled against.
@@ -34,7 +37,7 @@ type factory struct{}
 func (factory) NewSharedMemory(key string, cfg backend.Config) backend.SharedMemory {
 	ck, n := cKey(key)
 	defer C.free(unsafe.Pointer(ck))
-	m := &sharedMemory{key: key, h: C.qtshm_shm_new(ck, n)}
+	m := &sharedMemory{key: key, foreign: cfg.AllowForeign, h: C.qtshm_shm_new(ck, n)}
 	var l C.size_t
 	p := C.qtshm_shm_native_key(m.h, &l)
 	m.nativeKey = C.GoStringN(p, C.int(l))
@@ -42,9 +45,9 @@ func (factory) NewSharedMemory(key string, cfg backend.Config) backend.SharedMem
 	return m
 }
 
-func (factory) NewSemaphore(key string, initial int, mode backend.SemMode, cfg backend.Config) (backend.Semaphore, error) {
+func (factory) NewSemaphore(key string, initial int, mode qtipc.SemaphoreMode, cfg backend.Config) (backend.Semaphore, error) {
 	if key == "" {
-		return nil, backend.Errorf(backend.KeyError, "open", nil, "QSystemSemaphore::handle:: key is empty")
+		return nil, qtipc.Errorf(qtipc.KeyError, "open", nil, "QSystemSemaphore::handle:: key is empty")
 	}
 	ck, n := cKey(key)
 	defer C.free(unsafe.Pointer(ck))
@@ -63,6 +66,12 @@ func (factory) NewSemaphore(key string, initial int, mode backend.SemMode, cfg b
 	} else {
 		s.nativeKey = qtkey.SysV(key, qtkey.SemaphorePrefix, qtkey.TempPath())
 	}
+	if !cfg.AllowForeign {
+		if e := sysv.CheckForeignSemaphore(s.nativeKey); e != nil {
+			C.qtshm_sem_delete(h)
+			return nil, e
+		}
+	}
 	return s, nil
 }
 
@@ -71,8 +80,8 @@ func cKey(key string) (*C.char, C.size_t) {
 	return C.CString(key), C.size_t(len(key))
 }
 
-// takeError turns a failed status into *backend.Error and frees its message.
-func takeError(op string, code backend.Code, st C.qtshm_status) *backend.Error {
+// takeError turns a failed status into *qtipc.Error and frees its message.
+func takeError(op string, code qtipc.ErrorCode, st C.qtshm_status) *qtipc.Error {
 	msg := ""
 	if st.msg != nil {
 		msg = C.GoString(st.msg)
@@ -84,32 +93,33 @@ func takeError(op string, code backend.Code, st C.qtshm_status) *backend.Error {
 	if e := unix.Errno(st.sys_errno); e != 0 && errnoCodes[e] == code {
 		cause = e
 	}
-	return backend.Errorf(code, op, cause, msg)
+	return qtipc.Errorf(code, op, cause, msg)
 }
 
 // errnoCodes is Qt's errno → error code mapping (setErrorString / setUnixErrorString).
-var errnoCodes = map[unix.Errno]backend.Code{
-	unix.EACCES: backend.PermissionDenied, unix.EPERM: backend.PermissionDenied,
-	unix.EEXIST: backend.AlreadyExists, unix.ENOENT: backend.NotFound,
-	unix.ENOMEM: backend.OutOfResources, unix.ENOSPC: backend.OutOfResources,
-	unix.EMFILE: backend.OutOfResources, unix.ERANGE: backend.OutOfResources,
+var errnoCodes = map[unix.Errno]qtipc.ErrorCode{
+	unix.EACCES: qtipc.PermissionDenied, unix.EPERM: qtipc.PermissionDenied,
+	unix.EEXIST: qtipc.AlreadyExists, unix.ENOENT: qtipc.NotFound,
+	unix.ENOMEM: qtipc.OutOfResources, unix.ENOSPC: qtipc.OutOfResources,
+	unix.EMFILE: qtipc.OutOfResources, unix.ERANGE: qtipc.OutOfResources,
 }
 
-// semCodes maps QSystemSemaphore::SystemSemaphoreError to the shared-memory codes (as
-// QSharedMemoryPrivate::initKey does).
-var semCodes = [...]backend.Code{backend.NoError, backend.PermissionDenied, backend.KeyError,
-	backend.AlreadyExists, backend.NotFound, backend.OutOfResources, backend.UnknownError}
+func semError(op string, st C.qtshm_status) *qtipc.Error {
+	return takeError(op, qtipc.SemaphoreErrorCode(int(st.code)), st)
+}
 
-func semError(op string, st C.qtshm_status) *backend.Error {
-	code := backend.UnknownError
-	if int(st.code) >= 0 && int(st.code) < len(semCodes) {
-		code = semCodes[st.code]
+// unbounded refuses a context that can be cancelled: Qt cannot honour it.
+func unbounded(ctx context.Context, op, function string) *qtipc.Error {
+	if ctx != nil && ctx.Done() != nil {
+		return qtipc.Errorf(qtipc.LockError, op, errors.ErrUnsupported,
+			function+": the native backend cannot honour a cancellable context (QSystemSemaphore::acquire cannot time out)")
 	}
-	return takeError(op, code, st)
+	return nil
 }
 
 type sharedMemory struct {
 	key, nativeKey string
+	foreign        bool
 	h              *C.qtshm_shm
 	data           unsafe.Pointer
 	size           int
@@ -135,31 +145,55 @@ func (m *sharedMemory) done(op string, st C.qtshm_status) error {
 	if st.ok != 0 {
 		return nil
 	}
-	code := backend.Code(st.code)
-	if code == backend.NoError {
-		code = backend.UnknownError
+	code := qtipc.ErrorCode(st.code)
+	if code == qtipc.NoError {
+		code = qtipc.UnknownError
 	}
 	return takeError(op, code, st)
 }
 
-func (m *sharedMemory) Create(size int, mode backend.AccessMode) error {
-	err := m.done("create", C.qtshm_shm_create(m.h, C.int64_t(size), C.int(mode)))
-	m.locked = false // Qt's internal locker released any lock we held
+// refuseForeign detaches again from a segment (or lock) of another user that Qt attached to.
+func (m *sharedMemory) refuseForeign(op string, err error) error {
+	if m.foreign {
+		return err
+	}
+	if e := sysv.CheckForeignSegment(m.nativeKey); e != nil {
+		if m.data != nil {
+			m.done("detach", C.qtshm_shm_detach(m.h))
+		}
+		return e.WithOp(op)
+	}
 	return err
 }
 
-func (m *sharedMemory) Attach(mode backend.AccessMode) error {
-	if m.data != nil {
-		return backend.Errorf(backend.AlreadyExists, "attach", nil, "QSharedMemory::attach: already attached")
+func (m *sharedMemory) Create(ctx context.Context, size int, mode qtipc.AccessMode) error {
+	if e := unbounded(ctx, "create", "QSharedMemory::create"); e != nil {
+		return e
+	}
+	err := m.done("create", C.qtshm_shm_create(m.h, C.int64_t(size), C.int(mode)))
+	m.locked = false // Qt's internal locker released any lock we held
+	var qe *qtipc.Error
+	if err == nil || errors.As(err, &qe) && qe.Code == qtipc.AlreadyExists {
+		return m.refuseForeign("create", err)
+	}
+	return err
+}
+
+func (m *sharedMemory) Attach(ctx context.Context, mode qtipc.AccessMode) error {
+	if e := unbounded(ctx, "attach", "QSharedMemory::attach"); e != nil {
+		return e
 	}
 	err := m.done("attach", C.qtshm_shm_attach(m.h, C.int(mode)))
 	m.locked = false
+	if err == nil {
+		return m.refuseForeign("attach", nil)
+	}
 	return err
 }
 
-func (m *sharedMemory) Detach() error {
-	if m.data == nil {
-		return backend.Errorf(backend.NotFound, "detach", nil, "QSharedMemory::detach: not attached")
+func (m *sharedMemory) Detach(ctx context.Context) error {
+	if e := unbounded(ctx, "detach", "QSharedMemory::detach"); e != nil {
+		return e
 	}
 	err := m.done("detach", C.qtshm_shm_detach(m.h))
 	m.locked = false
@@ -170,9 +204,8 @@ func (m *sharedMemory) Lock(ctx context.Context) error {
 	if m.locked {
 		return nil
 	}
-	if ctx != nil && ctx.Done() != nil {
-		return backend.Errorf(backend.LockError, "lock", errors.ErrUnsupported,
-			"QSharedMemory::lock: the native backend cannot honour a cancellable context (QSystemSemaphore::acquire cannot time out)")
+	if e := unbounded(ctx, "lock", "QSharedMemory::lock"); e != nil {
+		return e
 	}
 	if err := m.done("lock", C.qtshm_shm_lock(m.h)); err != nil {
 		return err
@@ -183,18 +216,19 @@ func (m *sharedMemory) Lock(ctx context.Context) error {
 
 func (m *sharedMemory) Unlock() error {
 	if !m.locked {
-		return backend.Errorf(backend.LockError, "unlock", nil, "QSharedMemory::unlock: not locked")
+		return qtipc.Errorf(qtipc.LockError, "unlock", nil, "QSharedMemory::unlock: not locked")
 	}
 	m.locked = false
 	return m.done("unlock", C.qtshm_shm_unlock(m.h))
 }
 
-// Close releases a held lock (Qt's destructor would not), then deletes the QSharedMemory.
-func (m *sharedMemory) Close() error {
+// Close releases a held lock (Qt's destructor would not), then deletes the QSharedMemory. Qt's
+// destructor detaches under the lock and cannot be bounded: ctx is ignored.
+func (m *sharedMemory) Close(ctx context.Context) error {
 	if m.h == nil {
 		return nil
 	}
-	if m.locked && m.data == nil {
+	if m.locked {
 		m.Unlock()
 	}
 	C.qtshm_shm_delete(m.h)
@@ -213,9 +247,8 @@ func (s *semaphore) Key() string       { return s.key }
 func (s *semaphore) NativeKey() string { return s.nativeKey }
 
 func (s *semaphore) Acquire(ctx context.Context) error {
-	if ctx != nil && ctx.Done() != nil {
-		return backend.Errorf(backend.LockError, "acquire", errors.ErrUnsupported,
-			"QSystemSemaphore::acquire: the native backend cannot honour a cancellable context")
+	if e := unbounded(ctx, "acquire", "QSystemSemaphore::acquire"); e != nil {
+		return e
 	}
 	if st := C.qtshm_sem_acquire(s.h); st.ok == 0 {
 		return semError("acquire", st)
@@ -224,9 +257,6 @@ func (s *semaphore) Acquire(ctx context.Context) error {
 }
 
 func (s *semaphore) Release(n int) error {
-	if n < 0 {
-		return backend.Errorf(backend.UnknownError, "release", nil, "QSystemSemaphore::release: n is negative.")
-	}
 	if st := C.qtshm_sem_release(s.h, C.int(n)); st.ok == 0 {
 		return semError("release", st)
 	}

@@ -1,0 +1,3 @@
+package ipc
+
+const isAmd64 = true
