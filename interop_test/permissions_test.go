@@ -1,11 +1,17 @@
 package interop_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/qtshm/qtshm-go/internal/testenv"
 	"github.com/qtshm/qtshm-go/qtshm"
@@ -20,6 +26,9 @@ func TestOtherUserPermissionDenied(t *testing.T) {
 	tmp := os.Getenv("TMPDIR")
 	os.Chmod(tmp, 0o755) // let nobody reach the key files, as in /tmp
 	t.Cleanup(func() { os.Chmod(tmp, 0o700) })
+	if d := blockedForOthers(tmp); d != "" {
+		t.Fatalf("nobody cannot reach the key files in TMPDIR=%s: other users cannot enter %s (no o+x)", tmp, d)
+	}
 	key := keyFor(t)
 	createSegment(t, key, 64)
 	gos, qts := goKinds(t), qtKinds(t)
@@ -27,7 +36,7 @@ func TestOtherUserPermissionDenied(t *testing.T) {
 	kinds := append(append([]peerKind{withFlavor(gos[0], "qt661")}, gos...), qts...)
 	for _, k := range kinds {
 		t.Run(k.Name+"_as_nobody", func(t *testing.T) {
-			k.argv = append([]string{"runuser", "-u", "nobody", "--"}, k.argv...)
+			k = asNobody(t, k)
 			p := k.start(t, key, nil, "attach", "ro")
 			r := expect(t, p, "attach")
 			if r.OK || r.Error != int(qtshm.PermissionDenied) {
@@ -38,10 +47,101 @@ func TestOtherUserPermissionDenied(t *testing.T) {
 			p.Wait(procTimeout)
 		})
 	}
+	if t.Failed() {
+		return // a peer that did not run has no text to compare
+	}
 	// The texts too: each Go flavour says what the Qt version it reproduces says.
 	for goName, qtName := range map[string]string{gos[0].Name: qts[0].Name, "Go[sysv qt661]": qts[2].Name} {
 		if texts[goName] != texts[qtName] {
 			t.Errorf("as nobody: %s says %q, %s says %q", goName, texts[goName], qtName, texts[qtName])
+		}
+	}
+}
+
+// asNobody returns k run as the user nobody through runuser. The clone, and with it the Qt
+// builds in .cache/build, may sit in a directory other users cannot enter (a mode-0700 home,
+// mktemp -d), so k's program is first copied into a directory of the test's work dir that every
+// user can enter. The copy is then probed as nobody: a peer nobody cannot execute (or that hangs)
+// fails the test here, naming the path, instead of surfacing later as a wrong answer.
+func asNobody(t *testing.T, k peerKind) peerKind {
+	t.Helper()
+	dir := filepath.Join(testenv.WorkDir(), "as-nobody", strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' {
+			return r
+		}
+		return '_'
+	}, k.Name))
+	orig := k.argv[0]
+	prog := filepath.Join(dir, filepath.Base(orig))
+	if err := copyExecutable(orig, prog); err != nil {
+		t.Fatalf("%s: a copy of its program for nobody: %v", k.Name, err)
+	}
+	if d := blockedForOthers(prog); d != "" {
+		t.Fatalf("%s: nobody cannot execute %s: other users cannot enter %s (no o+x)", k.Name, prog, d)
+	}
+	k.argv = append([]string{"runuser", "-u", "nobody", "--", prog}, k.argv[1:]...)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	probe := exec.CommandContext(ctx, k.argv[0], append(k.argv[1:], "--key", "probe", "keys")...)
+	probe.Env, probe.Dir, probe.WaitDelay = peerEnv(), dir, 5*time.Second
+	// A process group of its own, killed whole on timeout: runuser's child outlives runuser.
+	probe.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	probe.Cancel = func() error { return syscall.Kill(-probe.Process.Pid, syscall.SIGKILL) }
+	out, err := probe.CombinedOutput()
+	if ctx.Err() != nil {
+		err = fmt.Errorf("no answer within 30s (%v)", err)
+	}
+	if err != nil || !strings.Contains(string(out), `"op":"keys"`) {
+		t.Fatalf("%s: nobody cannot run %s (a copy of %s): %v\n%s\n"+
+			"Every directory on the way to the program and to what it loads (for Qt 6.8: the Debian 13 root, "+
+			"$QTSHM_ROOT, see scripts/setup.sh) must be enterable by other users (o+x).",
+			k.Name, prog, orig, err, strings.TrimSpace(string(out)))
+	}
+	return k
+}
+
+// copyExecutable copies the file src to dst, mode 0755, creating dst's directory (mode 0755).
+func copyExecutable(src, dst string) error {
+	dir := filepath.Dir(dst)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := os.Chmod(dir, 0o755); err != nil { // MkdirAll's mode is subject to the umask
+		return err
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	return os.Chmod(dst, 0o755)
+}
+
+// blockedForOthers returns the first directory on the way to path (path included, when it is a
+// directory) that other users cannot enter, or "" when there is none.
+func blockedForOthers(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return path
+	}
+	for p := abs; ; p = filepath.Dir(p) {
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() && fi.Mode().Perm()&0o001 == 0 {
+			return p
+		}
+		if p == filepath.Dir(p) {
+			return ""
 		}
 	}
 }
