@@ -1,13 +1,12 @@
 // Package qtkey derives the native names Qt gives to its IPC objects for a QString key
 // (QSharedMemoryPrivate::makePlatformSafeKey in Qt ≤ 6.5, QtIpcCommon::legacyPlatformSafeKey in
-// Qt 6.6+; both identical on Linux). See shared/design/qt-ipc-semantics.md §1.
+// Qt 6.6+; both identical on Linux), and the temporary directory Qt puts System V key files
+// in (QDir::tempPath(), see temppath.go).
 package qtkey
 
 import (
 	"crypto/sha1"
 	"encoding/hex"
-	"os"
-	"path/filepath"
 	"strings"
 )
 
@@ -39,7 +38,8 @@ func Name(key, prefix string) string {
 }
 
 // SysV is the System V form of the native key: tempDir + "/" + Name(key, prefix), "" for an
-// empty key. tempDir is normally [TempPath]().
+// empty key. tempDir is normally [TempPath](). An empty tempDir (Qt's temp path of a missing
+// directory) gives a key file in the root directory, as in Qt.
 func SysV(key, prefix, tempDir string) string {
 	n := Name(key, prefix)
 	if n == "" {
@@ -55,27 +55,4 @@ func Posix(key, prefix string) string {
 		return ""
 	}
 	return "/" + n
-}
-
-// TempPath is QDir::tempPath() on Linux, read from the environment now: $TMPDIR, or "/tmp/"
-// when it is unset or empty, cleaned, then resolved with realpath (symlinks followed, relative
-// paths taken from the current directory). A directory that does not exist gives "" (Qt's
-// canonicalPath of a missing path), so keys then live in the root directory.
-func TempPath() string { return TempPathFrom(os.Getenv("TMPDIR")) }
-
-// TempPathFrom is [TempPath] for the given TMPDIR value.
-func TempPathFrom(tmpdir string) string {
-	if tmpdir == "" {
-		tmpdir = "/tmp/"
-	}
-	p := filepath.Clean(tmpdir)
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return ""
-	}
-	real, err := filepath.EvalSymlinks(abs)
-	if err != nil {
-		return ""
-	}
-	return filepath.Clean(real)
 }
