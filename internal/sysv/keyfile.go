@@ -5,8 +5,10 @@ package sysv
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/qtshm/qtshm-go/internal/qtipc"
+	"github.com/qtshm/qtshm-go/internal/qtkey"
 	"golang.org/x/sys/unix"
 )
 
@@ -56,4 +58,13 @@ func checkKeyFile(path string, foreign bool) *qtipc.Error {
 func fileExists(path string) bool {
 	var st unix.Stat_t
 	return path != "" && unix.Stat(path, &st) == nil
+}
+
+// tempPath is QDir::tempPath() as the flavour's Qt computes it.
+func tempPath(f qtipc.Flavor) string {
+	rules := qtkey.RulesQt5
+	if f.Qt66() {
+		rules = qtkey.RulesQt68
+	}
+	return qtkey.TempPathFor(os.Getenv("TMPDIR"), rules)
 }

@@ -69,7 +69,7 @@ type semConfig struct {
 func (s *semaphore) makeKeyFileName(key string) string {
 	dir := s.tempDir
 	if dir == "" {
-		dir = qtkey.TempPath()
+		dir = tempPath(s.flavor)
 	}
 	return qtkey.SysV(key, qtkey.SemaphorePrefix, dir)
 }

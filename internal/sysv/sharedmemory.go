@@ -37,7 +37,7 @@ var _ backend.SharedMemory = (*sharedMemory)(nil)
 func newSharedMemory(key string, cfg backend.Config) *sharedMemory {
 	dir := cfg.TempDir
 	if dir == "" {
-		dir = qtkey.TempPath()
+		dir = tempPath(cfg.Flavor)
 	}
 	return &sharedMemory{
 		flavor:    cfg.Flavor,
