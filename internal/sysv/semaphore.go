@@ -53,6 +53,8 @@ type semaphore struct {
 	err         *qtipc.Error // Qt's error()/errorString() after the last operation
 
 	uninitSince time.Time // when the set was first seen uninitialised; zero = not seen
+	holding     bool      // the caller holds the lock set: cleanHandle may remove it as it is
+	keyOfID     int       // the ftok key id was opened with
 }
 
 func newSemaphoreObject(cfg semConfig) *semaphore {
@@ -129,38 +131,16 @@ func (s *semaphore) handle(mode qtipc.SemaphoreMode, own bool) (int, *qtipc.Erro
 	if s.key == "" {
 		return fail(qtipc.Errorf(qtipc.KeyError, "open", nil, "QSystemSemaphore::handle:: key is empty"))
 	}
-	built, err := createKeyFile(s.fileName)
-	if err != nil {
-		return fail(qtipc.Errorf(qtipc.KeyError, "open", err, "QSystemSemaphore::handle:: unable to make key"))
-	}
-	s.createdFile = built
-	key, err := ipc.Ftok(s.fileName, ipc.ProjQ)
-	if err != nil {
-		if s.flavor.Qt66() {
-			return fail(semErrno(s.flavor, "open", "QSystemSemaphore::handle", err))
+	var created bool
+	for attempt := 0; ; attempt++ {
+		retry, made, e := s.open(attempt < maxRecreate)
+		if e != nil {
+			return fail(e)
 		}
-		return fail(qtipc.Errorf(qtipc.KeyError, "open", err, "QSystemSemaphore::handle:: ftok failed"))
-	}
-	s.unixKey = key
-	id, created, err := openSet(key)
-	if err != nil {
-		e := semErrno(s.flavor, "open", s.function(), err)
-		s.cleanHandle()
-		return fail(e)
-	}
-	s.id = id
-	if created {
-		s.createdSem = true
-		// Qt: "Force cleanup of file, it is possible that it can be left over from a crash".
-		s.createdFile = true
-	}
-	if e := s.checkOwner(created); e != nil {
-		if !created {
-			s.id = -1
+		if !retry {
+			created = made
+			break
 		}
-		s.createdFile = false // never unlink another user's file
-		s.cleanHandle()
-		return fail(e)
 	}
 	if mode == qtipc.Create || own {
 		s.createdSem = true
@@ -174,6 +154,64 @@ func (s *semaphore) handle(mode qtipc.SemaphoreMode, own bool) (int, *qtipc.Erro
 		}
 	}
 	return s.unixKey, nil
+}
+
+// open is one attempt of handle's key file, ftok and semget steps. It asks for a retry (when
+// canRetry) where another process changed things under it: the key file vanished before ftok,
+// the set vanished before we looked at it, or the key file was replaced (new inode, so a new
+// ftok key) after we computed the key. Qt uses the stale key then; two processes can so end up
+// on two different sets for one key, which breaks the lock.
+func (s *semaphore) open(canRetry bool) (retry, created bool, e *qtipc.Error) {
+	built, err := createKeyFile(s.fileName)
+	if err != nil {
+		return false, false, qtipc.Errorf(qtipc.KeyError, "open", err, "QSystemSemaphore::handle:: unable to make key")
+	}
+	s.createdFile = built
+	key, err := ipc.Ftok(s.fileName, ipc.ProjQ)
+	if err != nil {
+		if canRetry && errors.Is(err, unix.ENOENT) {
+			return true, false, nil
+		}
+		if s.flavor.Qt66() {
+			return false, false, semErrno(s.flavor, "open", "QSystemSemaphore::handle", err)
+		}
+		return false, false, qtipc.Errorf(qtipc.KeyError, "open", err, "QSystemSemaphore::handle:: ftok failed")
+	}
+	s.unixKey = key
+	id, created, err := openSet(key)
+	if err != nil {
+		e := semErrno(s.flavor, "open", s.function(), err)
+		s.cleanHandle()
+		return false, false, e
+	}
+	s.id, s.keyOfID = id, key
+	if created {
+		s.createdSem = true
+		// Qt: "Force cleanup of file, it is possible that it can be left over from a crash".
+		s.createdFile = true
+	}
+	if e := s.checkOwner(created); e != nil {
+		if canRetry && (errors.Is(e, unix.EINVAL) || errors.Is(e, unix.EIDRM)) {
+			s.forget()
+			return true, false, nil
+		}
+		if !created {
+			s.id = -1
+		}
+		s.createdFile = false // never unlink another user's file
+		s.cleanHandle()
+		return false, false, e
+	}
+	if now, err := ipc.Ftok(s.fileName, ipc.ProjQ); canRetry && (err != nil || now != key) {
+		// The key file was replaced: drop the set of the old key (ours only if we just made it).
+		if created {
+			ipc.Semctl(id, 0, ipc.IPC_RMID, 0)
+		}
+		s.createdSem, s.createdFile = false, false
+		s.forget()
+		return true, false, nil
+	}
+	return false, created, nil
 }
 
 // openSet creates the one-semaphore set for key exclusively, or opens the existing one; it
@@ -226,21 +264,53 @@ func (s *semaphore) function() string {
 }
 
 // cleanHandle is QSystemSemaphorePrivate::cleanHandle: the owner unlinks the key file and
-// removes the set.
+// removes the set. For QSharedMemory's lock it does so only while it can take the lock
+// (releaseOwnedLock); Qt removes the lock even while another process holds it.
 func (s *semaphore) cleanHandle() {
+	if s.isLock && s.createdSem && s.id != -1 && !s.holding {
+		s.releaseOwnedLock()
+	}
+	s.holding = false
 	s.unixKey = -1
-	if s.createdFile {
-		unix.Unlink(s.fileName)
-		s.createdFile = false
-	}
-	if s.createdSem {
-		if s.id != -1 {
-			ipc.Semctl(s.id, 0, ipc.IPC_RMID, 0)
+	if s.createdSem && s.id != -1 {
+		// The key file goes with the set, and only the file the set was keyed from: another
+		// owner may have removed our set and its file already, and someone made a new file (and
+		// set) at the same path since. Qt unlinks the file whenever this object created it,
+		// even while the set lives on for others, and unlinks the path whatever it now is;
+		// either way the next process makes a new file, a new ftok key and a second lock. The
+		// file goes first: once the set is gone, a newcomer may key a new set from it.
+		if s.createdFile {
+			if k, err := ipc.Ftok(s.fileName, ipc.ProjQ); err == nil && k == s.keyOfID {
+				unix.Unlink(s.fileName)
+			}
 		}
-		s.createdSem = false
+		ipc.Semctl(s.id, 0, ipc.IPC_RMID, 0)
 	}
+	s.createdFile, s.createdSem = false, false
 	s.id = -1
 	s.uninitSince = time.Time{}
+}
+
+// releaseOwnedLock takes the lock set this object owns (waiting at most closeLockWait) so that
+// cleanHandle removes it while holding it. If the set is gone, or the lock cannot be had, the
+// object gives up its ownership instead: it unlinks and removes nothing.
+func (s *semaphore) releaseOwnedLock() {
+	deadline := time.Now().Add(closeLockWait)
+	op := ipc.Sembuf{Num: 0, Op: -1, Flg: ipc.SEM_UNDO}
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
+			break
+		}
+		err := ipc.Semtimedop(s.id, op, min(left, waitSlice))
+		if err == nil {
+			return // held: cleanHandle removes it
+		}
+		if err != unix.EAGAIN && err != unix.EINTR {
+			break // gone (EIDRM, EINVAL) or not ours to take
+		}
+	}
+	s.createdSem, s.createdFile = false, false
 }
 
 // forget drops the handle without removing anything (the set vanished under us).
@@ -276,10 +346,13 @@ func (s *semaphore) modify(ctx context.Context, op string, count int) *qtipc.Err
 		}
 		if (errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EIDRM)) && attempt < maxRecreate {
 			// "If the semaphore was removed be nice and create it and then modifySemaphore again"
+			// Qt runs cleanHandle here, and an owner then unlinks the key file: the file of the
+			// set that replaced ours, made by someone else. The next process then makes a third
+			// file, a new ftok key and a second lock beside the one in use. We only forget.
 			s.mu.Lock()
 			if s.id == id {
-				s.id = -1
-				s.cleanHandle()
+				s.createdSem, s.createdFile = false, false
+				s.forget()
 			}
 			s.mu.Unlock()
 			continue

@@ -413,6 +413,7 @@ func (m *sharedMemory) Close(ctx context.Context) error {
 			// Leave an owned lock in place rather than remove it from under its holder.
 			m.sem.createdSem, m.sem.createdFile = false, false
 		}
+		m.sem.holding = locked && owner
 		m.sem.mu.Unlock()
 		if locked && !owner {
 			m.sem.modify(context.Background(), "unlock", 1)

@@ -43,6 +43,7 @@ func RemoveStale(ctx context.Context, key string, cfg backend.Config) (bool, err
 		m.sem.createdSem, m.sem.createdFile = true, true
 	}
 	owner := m.sem.createdSem
+	m.sem.holding = owner
 	m.sem.mu.Unlock()
 	if owner {
 		m.lockedByMe = false // m.sem.close removes the set while we hold it
