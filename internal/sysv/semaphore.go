@@ -255,13 +255,9 @@ func (s *semaphore) checkOwner(created bool) *qtipc.Error {
 	return foreignOwner("semaphore set", st.Uid, st.Cuid)
 }
 
-// function is the label Qt puts on semget/SETVAL failures.
-func (s *semaphore) function() string {
-	if s.flavor.Qt66() {
-		return "QSystemSemaphore::handle"
-	}
-	return "QSystemSemaphore::QSystemSemaphore"
-}
+// function is the label Qt puts on semget/SETVAL failures: "QSystemSemaphore::handle" in every
+// version (docs/qt-semantics.md#error-texts).
+func (s *semaphore) function() string { return "QSystemSemaphore::handle" }
 
 // cleanHandle is QSystemSemaphorePrivate::cleanHandle: the owner unlinks the key file and
 // removes the set. For QSharedMemory's lock it does so only while it can take the lock
