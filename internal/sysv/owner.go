@@ -20,7 +20,7 @@ import (
 // is cuid belongs to another user than this process's effective user; nil when either is us.
 // Qt uses such objects as long as their mode lets it; qtshm-go refuses them by default, so that
 // another local user cannot plant a 0666 segment or lock and read or break what we share
-// (docs/qt-semantics.md#other-users).
+// (docs/qt-semantics.md#hazards-in-qt-itself).
 func foreignOwner(what string, uid, cuid uint32) *qtipc.Error {
 	me := uint32(os.Geteuid())
 	if uid == me && cuid == me {

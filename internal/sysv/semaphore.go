@@ -110,7 +110,7 @@ func (s *semaphore) setKey(key string, initial int, mode qtipc.SemaphoreMode, ow
 	s.handle(mode, own)
 }
 
-// handle is QSystemSemaphorePrivate::handle, made safe (docs/qt-semantics.md#lock-semaphore):
+// handle is QSystemSemaphorePrivate::handle, made safe (docs/qt-semantics.md#semaphore-handle):
 //
 //   - Qt opens an existing set with semget(IPC_CREAT) after semget(IPC_CREAT|IPC_EXCL) failed
 //     with EEXIST. If the set is removed in between, that second call creates a new set that
@@ -237,7 +237,7 @@ func openSet(key int) (id int, created bool, err error) {
 }
 
 // checkOwner refuses a key file or a set that belongs to another user
-// (docs/qt-semantics.md#other-users). A set this object just created is ours.
+// (docs/qt-semantics.md#hazards-in-qt-itself). A set this object just created is ours.
 func (s *semaphore) checkOwner(created bool) *qtipc.Error {
 	if s.foreign {
 		return nil
@@ -339,6 +339,17 @@ func (s *semaphore) modify(ctx context.Context, op string, count int) *qtipc.Err
 		}
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 			return qtipc.Errorf(qtipc.LockError, op, err, "QSystemSemaphore::modifySemaphore: "+err.Error())
+		}
+		if (errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EIDRM)) && s.isLock && count > 0 {
+			// The lock was removed while we held it (a Qt owner does that): our hold ended
+			// with it. Qt re-creates the set at 1 and adds 1, so two processes get in.
+			s.mu.Lock()
+			if s.id == id {
+				s.createdSem, s.createdFile = false, false
+				s.forget()
+			}
+			s.mu.Unlock()
+			return nil
 		}
 		if (errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EIDRM)) && attempt < maxRecreate {
 			// "If the semaphore was removed be nice and create it and then modifySemaphore again"
