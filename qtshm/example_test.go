@@ -1,9 +1,11 @@
 package qtshm_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log"
+	"time"
 
 	"github.com/qtshm/qtshm-go/qtshm"
 )
@@ -78,4 +80,32 @@ func ExampleNewSystemSemaphore() {
 	sem.Acquire()
 	fmt.Println(sem.Release(2))
 	// Output: <nil>
+}
+
+// A lock wait bounded by a deadline; goroutines share one object like a sync.Mutex.
+func ExampleSharedMemory_LockContext() {
+	shm := qtshm.New("ExampleLockContext")
+	defer shm.Close()
+	if err := shm.Create(8, qtshm.ReadWrite); err != nil {
+		log.Fatal(err)
+	}
+	shm.Lock()
+	// Another goroutine (or process) waits at most 50 ms for the lock.
+	done := make(chan error)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		done <- shm.LockContext(ctx)
+	}()
+	err := <-done
+	fmt.Println(errors.Is(err, context.DeadlineExceeded), errors.Is(err, qtshm.ErrLockError))
+	shm.Unlock()
+	// Output: true true
+}
+
+// After a crash: remove the segment nobody is attached to any more, so create works again.
+func ExampleRemoveStale() {
+	removed, err := qtshm.RemoveStale("ExampleStale")
+	fmt.Println(removed, err)
+	// Output: false <nil>
 }
