@@ -18,12 +18,16 @@ func newSet(t *testing.T, n int) int {
 	if err != nil {
 		t.Fatalf("semget: %v", err)
 	}
+	removeSetLater(t, id)
+	return id
+}
+
+func removeSetLater(t *testing.T, id int) {
 	t.Cleanup(func() {
 		if _, err := Semctl(id, 0, IPC_RMID, 0); err != nil && !errors.Is(err, unix.EINVAL) {
 			t.Errorf("IPC_RMID: %v", err)
 		}
 	})
-	return id
 }
 
 // checkSemDesc compares Semstat with the kernel's /proc/sysvipc/sem row.
@@ -42,7 +46,13 @@ func checkSemDesc(t *testing.T, id int, d SemDesc) {
 // TestSemstat checks every field of Semstat on a fresh set (sem_otime 0) and after a semop
 // (sem_otime set), against the process's ids and /proc/sysvipc/sem.
 func TestSemstat(t *testing.T) {
-	id := newSet(t, 3)
+	var id int
+	var err error
+	uid, gid := asOwner(t, func() { id, err = Semget(IPC_PRIVATE, 3, IPC_CREAT|0o640) })
+	if err != nil {
+		t.Fatalf("semget: %v", err)
+	}
+	removeSetLater(t, id)
 	d, err := Semstat(id)
 	if err != nil {
 		t.Fatalf("Semstat: %v", err)
@@ -56,7 +66,6 @@ func TestSemstat(t *testing.T) {
 	if d.Nsems != 3 || d.Mode&0o777 != 0o640 {
 		t.Errorf("Nsems = %d, Mode = %#o; want 3, 0640", d.Nsems, d.Mode)
 	}
-	uid, gid := uint32(os.Geteuid()), uint32(os.Getegid())
 	if d.Uid != uid || d.Cuid != uid || d.Gid != gid || d.Cgid != gid {
 		t.Errorf("ids %d/%d %d/%d, want uid %d gid %d", d.Uid, d.Cuid, d.Gid, d.Cgid, uid, gid)
 	}

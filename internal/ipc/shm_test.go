@@ -40,7 +40,9 @@ func shmStat(t *testing.T, id int) ShmDesc {
 // process's ids and /proc/sysvipc/shm.
 func TestShmStat(t *testing.T) {
 	const size = 3*4096 + 123 // not a page multiple: shm_segsz is the size asked for
-	id, err := Shmget(IPC_PRIVATE, size, IPC_CREAT|IPC_EXCL|0o640)
+	var id int
+	var err error
+	uid, gid := asOwner(t, func() { id, err = Shmget(IPC_PRIVATE, size, IPC_CREAT|IPC_EXCL|0o640) })
 	if err != nil {
 		t.Fatalf("shmget: %v", err)
 	}
@@ -50,7 +52,6 @@ func TestShmStat(t *testing.T) {
 		}
 	})
 	pid := int32(os.Getpid())
-	uid, gid := uint32(os.Geteuid()), uint32(os.Getegid())
 
 	d := shmStat(t, id)
 	want := ShmDesc{Perm: IpcPerm{Uid: uid, Gid: gid, Cuid: uid, Cgid: gid, Mode: 0o640}, Segsz: size, Cpid: pid}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -43,4 +44,38 @@ func procRow(t *testing.T, kind string, id int) map[string]int64 {
 	}
 	t.Fatalf("/proc/sysvipc/%s has no row for id %d", kind, id)
 	return nil
+}
+
+// Ids the objects of the Semstat and ShmStat tests are created with when the tests run as
+// root: distinct and non-zero, so that a misread field shows.
+const (
+	testUid = 65534
+	testGid = 65533
+)
+
+// asOwner runs create with the effective uid and gid the object should belong to and returns
+// them: testUid/testGid as root (restored afterwards), the process's own ids otherwise.
+func asOwner(t *testing.T, create func()) (uid, gid uint32) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		create()
+		return uint32(os.Geteuid()), uint32(os.Getegid())
+	}
+	if err := syscall.Setegid(testGid); err != nil {
+		t.Fatalf("setegid: %v", err)
+	}
+	if err := syscall.Seteuid(testUid); err != nil {
+		syscall.Setegid(0)
+		t.Fatalf("seteuid: %v", err)
+	}
+	defer func() {
+		if err := syscall.Seteuid(0); err != nil {
+			t.Fatalf("seteuid back to root: %v", err)
+		}
+		if err := syscall.Setegid(0); err != nil {
+			t.Fatalf("setegid back to root: %v", err)
+		}
+	}()
+	create()
+	return testUid, testGid
 }
