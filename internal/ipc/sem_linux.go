@@ -35,7 +35,9 @@ func Semstat(id int) (SemDesc, error) {
 
 // Semtimedop is semtimedop(2) with one operation. A zero or negative timeout means no timeout
 // (block until done). It is not retried on EINTR: the caller decides, since the remaining time
-// must be recomputed. On timeout it returns EAGAIN.
+// must be recomputed. EINTR does happen without any signal of the program's own: the Go
+// runtime's preemption signal (SIGURG) interrupts a blocked wait now and then. On timeout it
+// returns EAGAIN.
 func Semtimedop(id int, op Sembuf, timeout time.Duration) error {
 	if timeout <= 0 {
 		return semop(id, &op)
