@@ -1,9 +1,8 @@
-//go:build linux && (amd64 || arm64 || riscv64 || loong64 || ppc64 || ppc64le || s390x || mips64 || mips64le)
+//go:build linux && !android
 
 package ipc
 
 import (
-	"runtime"
 	"time"
 	"unsafe"
 
@@ -11,38 +10,52 @@ import (
 )
 
 // Semget is semget(2).
-func Semget(key, nsems, flags int) (int, error) {
-	id, _, e := unix.Syscall(unix.SYS_SEMGET, uintptr(key), uintptr(nsems), uintptr(flags))
-	if e != 0 {
-		return -1, e
+func Semget(key, nsems, flags int) (int, error) { return semget(key, nsems, flags) }
+
+// Semctl is semctl(2) for the commands whose fourth argument is an int or absent: SETVAL,
+// GETVAL, GETPID, GETNCNT, GETZCNT and IPC_RMID; val is used by SETVAL only. Any other
+// command fails with EINVAL before the kernel sees it (IPC_STAT is [Semstat]).
+func Semctl(id, num, cmd, val int) (int, error) {
+	switch cmd {
+	case SETVAL, GETVAL, GETPID, GETNCNT, GETZCNT, IPC_RMID:
+	default:
+		return -1, unix.EINVAL
 	}
-	return int(id), nil
+	return semctl(id, num, cmd, semunInt(val))
 }
 
-// Semctl is semctl(2) for the commands whose fourth argument is an int or absent
-// (SETVAL, GETVAL, GETPID, GETNCNT, GETZCNT, IPC_RMID).
-func Semctl(id, num, cmd, val int) (int, error) {
-	r, _, e := unix.Syscall6(unix.SYS_SEMCTL, uintptr(id), uintptr(num), uintptr(cmd), uintptr(val), 0, 0)
-	if e != 0 {
-		return -1, e
+// Semstat is semctl(IPC_STAT): the owner, creator, mode, times and size of a semaphore set.
+func Semstat(id int) (SemDesc, error) {
+	var ds semid64ds
+	if err := semctlStat(id, &ds); err != nil {
+		return SemDesc{}, err
 	}
-	return int(r), nil
+	return ds.desc(), nil
 }
 
 // Semtimedop is semtimedop(2) with one operation. A zero or negative timeout means no timeout
 // (block until done). It is not retried on EINTR: the caller decides, since the remaining time
-// must be recomputed. On timeout it returns EAGAIN.
+// must be recomputed. EINTR does happen without any signal of the program's own: the Go
+// runtime's preemption signal (SIGURG) interrupts a blocked wait now and then. On timeout it
+// returns EAGAIN.
 func Semtimedop(id int, op Sembuf, timeout time.Duration) error {
-	var tsp *unix.Timespec
-	var ts unix.Timespec
-	if timeout > 0 {
-		ts = unix.NsecToTimespec(int64(timeout))
-		tsp = &ts
+	if timeout <= 0 {
+		return semop(id, &op)
 	}
-	_, _, e := unix.Syscall6(unix.SYS_SEMTIMEDOP, uintptr(id), uintptr(unsafe.Pointer(&op)), 1,
-		uintptr(unsafe.Pointer(tsp)), 0, 0)
-	runtime.KeepAlive(&op)
-	runtime.KeepAlive(tsp)
+	return semtimedop(id, &op, timeout)
+}
+
+// semunInt is the argument word of semctl for a union semun holding an int. The kernel reads
+// the union as an unsigned long; C puts the int in the union's first four bytes, which is the
+// high half of the word on a 64-bit big-endian machine (the kernel then shifts it down).
+func semunInt(v int) uintptr {
+	var u uintptr
+	*(*int32)(unsafe.Pointer(&u)) = int32(v)
+	return u
+}
+
+// errnoErr turns a raw errno into the error the functions return: nil for 0.
+func errnoErr(e unix.Errno) error {
 	if e != 0 {
 		return e
 	}

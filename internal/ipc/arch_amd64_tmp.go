@@ -1,3 +1,0 @@
-package ipc
-
-const isAmd64 = true

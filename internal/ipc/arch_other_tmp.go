@@ -1,5 +1,0 @@
-//go:build !amd64
-
-package ipc
-
-const isAmd64 = false
