@@ -20,10 +20,10 @@ import (
 // opts may carry WithTempDir, WithFlavor and WithForeignOwner; it always works on the System V
 // objects directly (whatever the backend).
 func RemoveStale(key string, opts ...Option) (bool, error) {
-	return RemoveStaleContext(nil, key, opts...)
+	return RemoveStaleContext(context.Background(), key, opts...)
 }
 
-// RemoveStaleContext is [RemoveStale] with its wait for the lock bounded by ctx (nil: no bound);
+// RemoveStaleContext is [RemoveStale] with its wait for the lock bounded by ctx (context.Background(): no bound);
 // when ctx ends first it fails with LockError wrapping ctx.Err() and removes nothing.
 func RemoveStaleContext(ctx context.Context, key string, opts ...Option) (bool, error) {
 	o := getOptions(opts)

@@ -1,3 +1,5 @@
+//go:build !plan9
+
 package qtkey
 
 import (
@@ -6,6 +8,23 @@ import (
 	"strings"
 	"syscall"
 )
+
+// resolve is QFileSystemEngine::canonicalName's call of realpath(3) for the temp path: found
+// with the resolved path; missing for ENOENT or ENOTDIR; failed for any other error.
+func resolve(p string, rules PathRules) (string, resolveOutcome) {
+	resolved, errno := realpath(p)
+	if errno == 0 && rules >= RulesQt68 && len(resolved) >= pathMax {
+		// Qt 6.8 passes a PATH_MAX buffer; glibc then reports a longer result as too long.
+		errno = syscall.ENAMETOOLONG
+	}
+	switch errno {
+	case 0:
+		return resolved, found
+	case syscall.ENOENT, syscall.ENOTDIR:
+		return "", missing
+	}
+	return "", failed
+}
 
 const (
 	pathMax        = 4096 // PATH_MAX on Linux

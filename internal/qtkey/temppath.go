@@ -3,7 +3,6 @@ package qtkey
 import (
 	"os"
 	"strings"
-	"syscall"
 	"unicode/utf8"
 )
 
@@ -87,19 +86,15 @@ func TempPathFor(tmpdir string, rules PathRules) string {
 	if strings.IndexByte(p, 0) >= 0 {
 		return p // Qt refuses a file name with a NUL and returns it unchanged
 	}
-	resolved, errno := realpath(p)
-	if errno == 0 && rules >= RulesQt68 && len(resolved) >= pathMax {
-		// Qt 6.8 passes a PATH_MAX buffer; glibc then reports a longer result as too long.
-		errno = syscall.ENAMETOOLONG
-	}
-	switch errno {
-	case 0:
+	resolved, outcome := resolve(p, rules)
+	switch outcome {
+	case found:
 		resolved = qtDecode(resolved)
 		if rules == RulesQt5 {
 			resolved = CleanPath(resolved, rules) // a no-op on realpath's output, as in Qt
 		}
 		return resolved
-	case syscall.ENOENT, syscall.ENOTDIR:
+	case missing:
 		return ""
 	}
 	return p
