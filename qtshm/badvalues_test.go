@@ -19,7 +19,7 @@ import (
 func TestBadSizesTouchNothing(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, be string) {
 		key := uniqueKey(t)
-		for _, size := range []int{0, -1, -5, math.MinInt32, math.MinInt64, -(1 << 40), -(1 << 32) + 1} {
+		for _, size := range []int{0, -1, -5, math.MinInt32, math.MinInt, -(math.MaxInt >> 8), math.MinInt + 1} {
 			m := qtshm.New(key, qtshm.WithBackend(be))
 			wantCode(t, "Create", m.Create(size, qtshm.ReadWrite), qtshm.InvalidSize, qtshm.ErrInvalidSize)
 			m.Close()
@@ -53,7 +53,7 @@ func TestCreateOnAttachedObjectKeepsTheSegment(t *testing.T) {
 func TestSemaphoreValueRanges(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, be string) {
 		key := uniqueKey(t)
-		for _, v := range []int{-1, qtshm.MaxSemaphoreValue + 1, 1 << 31, 1<<32 + 1, math.MaxInt64, math.MinInt64} {
+		for _, v := range []int{-1, qtshm.MaxSemaphoreValue + 1, math.MaxInt32, math.MaxInt, math.MinInt, math.MaxInt>>31 + 1} {
 			_, err := qtshm.NewSystemSemaphore(key, v, qtshm.Create, qtshm.WithBackend(be))
 			wantCode(t, "initial value", err, qtshm.OutOfResources, qtshm.ErrOutOfResources)
 			if _, err := os.Stat(qtshm.LegacySemaphoreNativeKey(key)); err == nil {
@@ -65,7 +65,7 @@ func TestSemaphoreValueRanges(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer s.Close()
-		for _, n := range []int{qtshm.MaxSemaphoreValue + 1, 65536, 65537, 1 << 31} {
+		for _, n := range []int{qtshm.MaxSemaphoreValue + 1, 65536, 65537, math.MaxInt32, math.MaxInt} {
 			wantCode(t, "Release(n)", s.Release(n), qtshm.OutOfResources, qtshm.ErrOutOfResources)
 		}
 		wantCode(t, "Release(-1)", s.Release(-1), qtshm.UnknownError, qtshm.ErrUnknown)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test.sh — everything: installs what it needs (scripts/setup.sh: Debian's Qt 5.15 and 6.4, a
-# Debian 13 root with Qt 6.8, the cmake/ programs), then vet, the pure build without cgo, the
-# unit, multi-process and interop tests with the pure backend and with the native backend for
-# Qt 5 and for Qt 6, and the race detector.
+# Debian 13 root with Qt 6.8, the cmake/ programs), then vet, the cross-build matrix,
+# staticcheck, the pure build without cgo, the unit, multi-process and interop tests with the
+# pure backend and with the native backend for Qt 5 and for Qt 6, linux/386, and the race
+# detector.
 #
 # With CI=true a missing Qt version, peer program, root or privilege fails the run.
 set -euo pipefail
@@ -28,6 +29,12 @@ go vet ./...
 go vet -tags qt5 ./...
 go vet -tags qt6 ./...
 
+step "cross-build matrix: go build and go vet for every GOOS/GOARCH family"
+bash scripts/crossbuild.sh
+
+step "staticcheck (no tags, qt5, qt6)"
+bash scripts/staticcheck.sh
+
 # The interop suite builds its own Go peers (pure, native Qt 5, native Qt 6) and drives the Qt
 # 5.15, 6.4 and 6.8 programs, whatever the tags of the test binary: it runs once, at the end.
 unit=$(go list ./... | grep -v /interop_test)
@@ -35,6 +42,9 @@ unit=$(go list ./... | grep -v /interop_test)
 step "pure build and tests without cgo (no Qt needed)"
 CGO_ENABLED=0 go build ./...
 CGO_ENABLED=0 go test -count=1 $unit
+
+step "linux/386 (the ipc(2) and 32-bit time paths, on this kernel): raw calls and the public suite"
+GOARCH=386 CGO_ENABLED=0 go test -count=1 ./internal/ipc/ ./qtshm/
 
 step "unit and multi-process tests, both backends, Qt 5.15 (-tags qt5)"
 go test -count=1 -tags qt5 $unit
