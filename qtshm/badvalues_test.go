@@ -8,6 +8,7 @@ import (
 	"errors"
 	"math"
 	"os"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -53,7 +54,12 @@ func TestCreateOnAttachedObjectKeepsTheSegment(t *testing.T) {
 func TestSemaphoreValueRanges(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, be string) {
 		key := uniqueKey(t)
-		for _, v := range []int{-1, qtshm.MaxSemaphoreValue + 1, math.MaxInt32, math.MaxInt, math.MinInt, math.MaxInt>>31 + 1} {
+		values := []int{-1, qtshm.MaxSemaphoreValue + 1, math.MaxInt32, math.MaxInt, math.MinInt}
+		if strconv.IntSize == 64 {
+			big := uint64(1)<<32 + 1 // Qt's int would truncate it to 1
+			values = append(values, int(big))
+		}
+		for _, v := range values {
 			_, err := qtshm.NewSystemSemaphore(key, v, qtshm.Create, qtshm.WithBackend(be))
 			wantCode(t, "initial value", err, qtshm.OutOfResources, qtshm.ErrOutOfResources)
 			if _, err := os.Stat(qtshm.LegacySemaphoreNativeKey(key)); err == nil {
@@ -204,4 +210,3 @@ func TestLockIsPerObjectMutex(t *testing.T) {
 		wantCode(t, "Unlock when not locked", m.Unlock(), qtshm.LockError, qtshm.ErrLockError)
 	})
 }
-
