@@ -3,7 +3,6 @@ package interop_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -85,7 +84,9 @@ func TestTempDirKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	copyExecutable(t, exe, helper)
+	if err := copyExecutable(exe, helper); err != nil {
+		t.Fatal(err)
+	}
 
 	long := "real/" + strings.Repeat("n", 300)
 	loopAbs := base + "/loopA"
@@ -251,23 +252,4 @@ func tmpdirFixture(t *testing.T) string {
 	}
 	must(os.WriteFile(filepath.Join(base, "file"), nil, 0o644))
 	return base
-}
-
-func copyExecutable(t *testing.T, from, to string) {
-	t.Helper()
-	in, err := os.Open(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
-	}
 }
