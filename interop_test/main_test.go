@@ -23,8 +23,6 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-const procTimeout = 60 * time.Second
-
 // peerKind is one kind of peer process: a Go binary with one backend, or a Qt build.
 type peerKind struct {
 	Name    string // "Go[sysv]", "Go[native Qt5]", "Qt5.15.8", …
@@ -58,7 +56,9 @@ func qtKinds(t testing.TB) []peerKind {
 		for _, b := range qtBuilds {
 			dir := filepath.Join(peersDir(), b.dir)
 			peer := filepath.Join(dir, "qtshm-peer")
-			out, err := exec.Command(peer, "--key", "probe", "keys").Output()
+			probe := exec.CommandContext(testenv.Context(t, 30*time.Second), peer, "--key", "probe", "keys")
+			probe.WaitDelay = time.Second
+			out, err := probe.Output()
 			var r struct{ QtVersion string }
 			if err == nil {
 				err = json.Unmarshal(out, &r)
@@ -97,7 +97,7 @@ func goKinds(t testing.TB) []peerKind {
 		for i, b := range goBuilds {
 			bin := filepath.Join(testenv.WorkDir(), fmt.Sprintf("qtshm-%d", i))
 			args := append([]string{"build", "-o", bin}, b.tags...)
-			cmd := exec.Command("go", append(args, "../cmd/qtshm")...)
+			cmd := exec.CommandContext(testenv.Context(t, 10*time.Minute), "go", append(args, "../cmd/qtshm")...)
 			cmd.Env = append(os.Environ(), b.env...)
 			if out, err := cmd.CombinedOutput(); err != nil {
 				goMiss = append(goMiss, fmt.Sprintf("%s: go build %v: %v\n%s", b.name, b.tags, err, out))
@@ -150,10 +150,24 @@ func parseResult(t testing.TB, line string) result {
 	return r
 }
 
-// expect reads p's result for op (skipping other ops' lines) and returns it.
+// expect reads p's next line, which must be the result of op, and returns it; its time is
+// when the line was read.
 func expect(t testing.TB, p *testenv.Proc, op string) result {
 	t.Helper()
-	return parseResult(t, p.Expect(`"op":"`+op+`"`, procTimeout))
+	return checkOp(t, p, op, p.Expect(opField(op)))
+}
+
+// opField is how a result line of op names it (both peers print it so).
+func opField(op string) string { return `"op":"` + op + `"` }
+
+func checkOp(t testing.TB, p *testenv.Proc, op, line string) result {
+	t.Helper()
+	r := parseResult(t, line)
+	if r.Op != op {
+		t.Fatalf("%v: line %q is not the result of %s; output:\n%s", p.Cmd.Args, line, op, p.Output())
+	}
+	r.at = p.LastLineTime()
+	return r
 }
 
 // expectOK is expect that fails the test unless the operation succeeded.

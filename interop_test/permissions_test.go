@@ -1,7 +1,6 @@
 package interop_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -44,7 +43,7 @@ func TestOtherUserPermissionDenied(t *testing.T) {
 			}
 			t.Logf("%s as nobody: PermissionDenied %q", k.Name, r.ErrorString)
 			texts[k.Name] = r.ErrorString
-			p.Wait(procTimeout)
+			p.Wait()
 		})
 	}
 	if t.Failed() {
@@ -81,8 +80,7 @@ func asNobody(t *testing.T, k peerKind) peerKind {
 	}
 	k.argv = append([]string{"runuser", "-u", "nobody", "--", prog}, k.argv[1:]...)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	ctx := testenv.Context(t, 30*time.Second)
 	probe := exec.CommandContext(ctx, k.argv[0], append(k.argv[1:], "--key", "probe", "keys")...)
 	probe.Env, probe.Dir, probe.WaitDelay = peerEnv(), dir, 5*time.Second
 	// A process group of its own, killed whole on timeout: runuser's child outlives runuser.
@@ -90,7 +88,7 @@ func asNobody(t *testing.T, k peerKind) peerKind {
 	probe.Cancel = func() error { return syscall.Kill(-probe.Process.Pid, syscall.SIGKILL) }
 	out, err := probe.CombinedOutput()
 	if ctx.Err() != nil {
-		err = fmt.Errorf("no answer within 30s (%v)", err)
+		err = fmt.Errorf("no answer in time (%v)", err)
 	}
 	if err != nil || !strings.Contains(string(out), `"op":"keys"`) {
 		t.Fatalf("%s: nobody cannot run %s (a copy of %s): %v\n%s\n"+
@@ -161,16 +159,17 @@ func TestReadOnlyCannotWrite(t *testing.T) {
 	}
 	for _, g := range goKinds(t) {
 		p := g.start(t, key, nil, "attach", "ro", "write", "0", "hex:01", "detach")
+		expectOK(t, p, "attach")
 		if r := expect(t, p, "write"); r.OK || r.Error != int(qtshm.PermissionDenied) {
 			t.Fatalf("%s write after a ReadOnly attach: %+v", g.Name, r)
 		}
-		p.Wait(procTimeout)
+		p.Wait()
 	}
 	for _, q := range qtKinds(t) {
 		t.Run(q.Name, func(t *testing.T) {
 			p := q.start(t, key, nil, "attach", "ro", "write", "0", "hex:01", "detach")
 			expectOK(t, p, "attach")
-			err := p.Wait(procTimeout)
+			err := p.Wait()
 			ee, ok := err.(*exec.ExitError)
 			if !ok || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGSEGV {
 				t.Fatalf("%s wrote to a ReadOnly attachment without faulting: %v", q.Name, err)

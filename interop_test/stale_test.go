@@ -18,6 +18,8 @@ func withFlavor(g peerKind, flavor string) peerKind {
 func makeStale(t *testing.T, creator peerKind, key string) {
 	t.Helper()
 	c := creator.start(t, key, nil, "create", "64", "rw", "write", "0", "str:stale", "crash")
+	expectOK(t, c, "create")
+	expectOK(t, c, "write")
 	expectOK(t, c, "crash")
 	c.Kill()
 }
@@ -54,11 +56,11 @@ func TestStaleSegment(t *testing.T) {
 					t.Fatalf("%s: attach after the failed create: ok=%v error=%d %q (expected it to %s)", next.Name, at.OK, at.Error, at.ErrorString,
 						map[bool]string{true: "join", false: "remove it and report NotFound"}[joins])
 				}
-				n.Wait(procTimeout)
+				n.Wait()
 				// Whatever happened, the segment is gone now (last detach, or removal): a create works.
 				final := qts[len(qts)-1].start(t, key, nil, "create", "64", "rw", "close")
 				expectOK(t, final, "create")
-				final.MustSucceed(procTimeout)
+				final.MustSucceed()
 			})
 		}
 	}
@@ -71,7 +73,7 @@ func TestStaleSegment(t *testing.T) {
 			}
 			p := q.start(t, key, nil, "create", "64", "rw", "close")
 			expectOK(t, p, "create")
-			p.MustSucceed(procTimeout)
+			p.MustSucceed()
 		})
 	}
 }

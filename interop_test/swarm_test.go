@@ -26,9 +26,10 @@ func TestSwarm(t *testing.T) {
 		p.Send("go") // start together
 	}
 	for i, p := range procs {
+		expectOK(t, p, "wait")
 		r := expectOK(t, p, "inc")
 		t.Logf("%-16s done, saw %d", kinds[i].Name, r.Value)
-		p.MustSucceed(procTimeout)
+		p.MustSucceed()
 	}
 	got := binary.LittleEndian.Uint64(m.Data())
 	want := uint64(each * len(kinds))
