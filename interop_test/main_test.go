@@ -27,10 +27,12 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 type peerKind struct {
 	Name    string // "Go[sysv]", "Go[native Qt5]", "Qt5.15.8", …
 	Qt      bool
-	argv    []string // the peer protocol command, before --key
-	dir     string   // Qt: the directory of article-writer / article-reader
-	bin     string   // Go: the qtshm binary
-	backend string   // Go: the backend name
+	version testenv.Version // Qt: the Qt version the peer runs with
+	flavor  string          // Go: the --flavor it is run with ("" for the default)
+	argv    []string        // the peer protocol command, before --key
+	dir     string          // Qt: the directory of article-writer / article-reader
+	bin     string          // Go: the qtshm binary
+	backend string          // Go: the backend name
 }
 
 func peersDir() string {
@@ -41,7 +43,11 @@ func peersDir() string {
 	return abs
 }
 
-var qtBuilds = []struct{ dir, want string }{{"qt5", "5.15"}, {"qt6", "6.4"}, {"qt68", "6.8"}}
+// qtBuilds are the Qt builds scripts/setup.sh makes: the directory and the Qt series in it.
+var qtBuilds = []struct {
+	dir          string
+	major, minor int
+}{{"qt5", 5, 15}, {"qt6", 6, 4}, {"qt68", 6, 8}}
 
 var (
 	qtOnce  sync.Once
@@ -63,11 +69,15 @@ func qtKinds(t testing.TB) []peerKind {
 			if err == nil {
 				err = json.Unmarshal(out, &r)
 			}
-			if err != nil || !strings.HasPrefix(r.QtVersion, b.want) {
-				qtMiss = append(qtMiss, fmt.Sprintf("Qt %s peer %s (%v, version %q)", b.want, peer, err, r.QtVersion))
+			var v testenv.Version
+			if err == nil {
+				v, err = testenv.ParseVersion(r.QtVersion)
+			}
+			if err != nil || !v.Series(b.major, b.minor) {
+				qtMiss = append(qtMiss, fmt.Sprintf("Qt %d.%d peer %s (%v, version %q)", b.major, b.minor, peer, err, r.QtVersion))
 				continue
 			}
-			qtFound = append(qtFound, peerKind{Name: "Qt" + r.QtVersion, Qt: true, argv: []string{peer}, dir: dir})
+			qtFound = append(qtFound, peerKind{Name: "Qt" + r.QtVersion, Qt: true, version: v, argv: []string{peer}, dir: dir})
 		}
 	})
 	testenv.Require(t, len(qtMiss) == 0, "%s — run scripts/setup.sh", strings.Join(qtMiss, "; "))

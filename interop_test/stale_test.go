@@ -10,6 +10,7 @@ import (
 // withFlavor is a Go pure-backend kind that reproduces the given Qt flavour.
 func withFlavor(g peerKind, flavor string) peerKind {
 	g.Name = fmt.Sprintf("Go[sysv %s]", flavor)
+	g.flavor = flavor
 	g.argv = append(append([]string{}, g.argv...), "--flavor", flavor)
 	return g
 }
@@ -42,8 +43,8 @@ func TestStaleSegment(t *testing.T) {
 				if cr.OK || cr.Error != int(qtshm.AlreadyExists) {
 					t.Fatalf("create over a stale segment: ok=%v error=%d %q, want AlreadyExists", cr.OK, cr.Error, cr.ErrorString)
 				}
-				joins := next.Name == "Go[sysv qt515]" || next.Name == "Go[native Qt5]" || next.Name == "Go[native Qt6]" ||
-					(next.Qt && next.Name < "Qt6.6")
+				// The native backend behaves as the host's Qt it links: 5.15 and 6.4, both before 6.6.1.
+				joins := next.flavor == "qt515" || next.backend == "native" || (next.Qt && !next.version.AtLeast(6, 6, 1))
 				switch {
 				case joins && at.OK:
 					if r := expectOK(t, n, "read"); r.Hex != fmt.Sprintf("%x", "stale") {

@@ -205,16 +205,11 @@ func runKeys(t *testing.T, c tmpdirCase, base, key string, argv []string, env ..
 
 // rulesOf maps a Qt version ("6.8.2") to qtkey's path rules, by its numbers.
 func rulesOf(version string) (qtkey.PathRules, error) {
-	parts := strings.Split(version, ".")
-	if len(parts) < 2 {
-		return 0, fmt.Errorf("Qt version %q", version)
+	v, err := testenv.ParseVersion(version)
+	if err != nil {
+		return 0, err
 	}
-	major, err1 := strconv.Atoi(parts[0])
-	minor, err2 := strconv.Atoi(parts[1])
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("Qt version %q", version)
-	}
-	return qtkey.RulesFor(major, minor), nil
+	return qtkey.RulesFor(v.Major, v.Minor), nil
 }
 
 // tmpdirFixture makes, in a fresh 0755 directory under testenv.WorkDir() (removed at cleanup),
