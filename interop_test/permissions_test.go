@@ -186,3 +186,67 @@ func errorsIsCode(err error, code qtshm.ErrorCode) bool {
 	var e *qtshm.Error
 	return errors.As(err, &e) && e.Code == code
 }
+
+// TestForeignOwnedSegmentRefused: a segment another user (nobody) created, with the key files
+// in a TMPDIR both users share (mode 1777, as /tmp), is refused by every Go kind running as
+// root — PermissionDenied, naming the owner — while a Qt process running as root attaches
+// and reads it: Qt checks no owner. qtshm-go differs from Qt here on purpose (another user
+// could otherwise plant a segment and read what we write; qtshm.WithForeignOwner opts in).
+func TestForeignOwnedSegmentRefused(t *testing.T) {
+	testenv.Require(t, os.Getuid() == 0, "root (to run peers as nobody with runuser)")
+	_, err := exec.LookPath("runuser")
+	testenv.Require(t, err == nil, "runuser (util-linux)")
+	gos, qts := goKinds(t), qtKinds(t)
+	creators := append(append([]peerKind{}, qts...), gos[0])
+	for _, c := range creators {
+		t.Run(c.Name+"_as_nobody_creates", func(t *testing.T) {
+			shared, err := os.MkdirTemp(testenv.WorkDir(), "shared-tmp-")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() {
+				if left, _ := os.ReadDir(shared); len(left) > 0 {
+					t.Errorf("key files left in the shared TMPDIR: %v", left)
+				}
+				os.RemoveAll(shared)
+			})
+			if err := os.Chmod(shared, 0o1777); err != nil {
+				t.Fatal(err)
+			}
+			if d := blockedForOthers(shared); d != "" {
+				t.Fatalf("nobody cannot reach %s: other users cannot enter %s (no o+x)", shared, d)
+			}
+			env := []string{"TMPDIR=" + shared}
+			key := keyFor(t)
+			cr := asNobody(t, c).start(t, key, env, "create", "64", "rw", "write", "0", "str:nobody", "wait", "close")
+			expectOK(t, cr, "create")
+			expectOK(t, cr, "write")
+			for _, g := range gos {
+				p := g.start(t, key, env, "attach", "ro")
+				r := expect(t, p, "attach")
+				if r.OK || r.Error != int(qtshm.PermissionDenied) || !strings.Contains(r.ErrorString, "nobody") {
+					t.Errorf("%s as root, attach to the segment nobody created: ok=%v error=%d %q; want PermissionDenied naming nobody",
+						g.Name, r.OK, r.Error, r.ErrorString)
+				}
+				t.Logf("%s as root: %d %q", g.Name, r.Error, r.ErrorString)
+				if err := p.Wait(); err == nil {
+					t.Errorf("%s exited 0 after a failed attach", g.Name)
+				}
+			}
+			for _, q := range qts {
+				p := q.start(t, key, env, "attach", "ro", "read", "0", "6", "detach")
+				expectOK(t, p, "attach")
+				if r := expectOK(t, p, "read"); r.Hex != fmt.Sprintf("%x", "nobody") {
+					t.Errorf("%s as root read %s from nobody's segment", q.Name, r.Hex)
+				}
+				expectOK(t, p, "detach")
+				p.MustSucceed()
+				t.Logf("%s as root: attaches to nobody's segment and reads it (Qt checks no owner)", q.Name)
+			}
+			cr.Send("go")
+			expectOK(t, cr, "wait")
+			expectOK(t, cr, "close")
+			cr.MustSucceed()
+		})
+	}
+}
