@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -98,11 +97,7 @@ func Start(t testing.TB, cmd *exec.Cmd) *Proc {
 	if cmd.WaitDelay == 0 {
 		cmd.WaitDelay = stdoutDelay
 	}
-	if cmd.SysProcAttr == nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{}
-	}
-	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
-	cmd.SysProcAttr.Setpgid = true
+	ownGroup(cmd)
 	err = cmd.Start()
 	inR.Close()
 	outW.Close()
@@ -381,8 +376,8 @@ func (p *Proc) killGroup() {
 		return
 	default:
 	}
-	syscall.Kill(-p.Cmd.Process.Pid, syscall.SIGKILL)
-	p.Cmd.Process.Signal(syscall.SIGKILL)
+	killGroup(p.Cmd.Process.Pid)
+	p.Cmd.Process.Kill()
 }
 
 // Output returns all stdout lines read so far, consumed or not, joined by newlines.

@@ -16,7 +16,6 @@ import (
 	"os/exec"
 	"sort"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -93,7 +92,9 @@ func reexecIsolated() (code int, ok bool) {
 	cmd := exec.Command("/proc/self/exe", os.Args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.Env = append(os.Environ(), envIsoled+"=1")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWIPC, Pdeathsig: syscall.SIGKILL}
+	if !isolate(cmd) {
+		return 0, false
+	}
 	if err := cmd.Run(); err != nil {
 		if ee, isExit := err.(*exec.ExitError); isExit {
 			return ee.ExitCode(), true
