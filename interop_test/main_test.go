@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package interop_test proves Go ↔ Qt interop with real processes: Qt 5.15, 6.4 and 6.8 builds
 // of cmake/'s article-writer, article-reader and qtshm-peer, and Go binaries of cmd/qtshm built
 // with the pure backend and with the native backend for Qt 5 and for Qt 6. No Qt is mocked.
