@@ -1,3 +1,5 @@
+//go:build linux
+
 package interop_test
 
 import (
@@ -42,17 +44,27 @@ func goReader(t *testing.T, g peerKind, key string) *testenv.Proc {
 	return startProgram(t, g.bin, "reader", "-backend", g.backend, "-key", key, "-interval", "150ms", "-ticks", "3")
 }
 
-// checkReader reads 3 messages from a reader's output: the text, a sent time the writer really
-// wrote, and a delay that parses and is not negative.
+// expectWriterStarted reads a writer's first two lines: the segment is created, the first
+// message written. It returns the message line.
+func expectWriterStarted(t *testing.T, writer *testenv.Proc) string {
+	t.Helper()
+	writer.Expect("共享内存已创建")
+	return writer.Expect("写入消息")
+}
+
+// checkReader reads a reader's output: attached, then 3 messages of 4 lines each: the text, a
+// sent time the writer really wrote, the current time, and a delay that parses and is not
+// negative.
 func checkReader(t *testing.T, reader, writer *testenv.Proc) {
 	t.Helper()
+	reader.Expect("已连接共享内存")
 	for i := 0; i < 3; i++ {
-		if line := reader.Expect("收到消息", procTimeout); !reReceived.MatchString(line) {
+		if line := reader.Expect("收到消息"); !reReceived.MatchString(line) {
 			t.Fatalf("reader line %q does not match the article's", line)
 		}
-		sent := reSent.FindStringSubmatch(reader.NextLine(procTimeout))
-		reader.NextLine(procTimeout) // 当前时间
-		delay := reDelay.FindStringSubmatch(reader.NextLine(procTimeout))
+		sent := reSent.FindStringSubmatch(reader.Expect("发送时间"))
+		reader.Expect("当前时间")
+		delay := reDelay.FindStringSubmatch(reader.Expect("延迟"))
 		if sent == nil || delay == nil {
 			t.Fatalf("reader output does not match the article's lines:\n%s", reader.Output())
 		}
@@ -69,8 +81,8 @@ func checkReader(t *testing.T, reader, writer *testenv.Proc) {
 		}
 		t.Logf("message %d: sent %s, delay %s ms", i+1, sent[1], delay[1])
 	}
-	reader.MustSucceed(procTimeout)
-	writer.MustSucceed(procTimeout) // closes its stdin: it quits cleanly and removes the segment
+	reader.MustSucceed()
+	writer.MustSucceed() // closes its stdin: it quits cleanly and removes the segment
 }
 
 // TestArticle runs the seed article's programs against ours: every Qt writer with every Go
@@ -82,13 +94,13 @@ func TestArticle(t *testing.T) {
 			t.Run(fmt.Sprintf("%s_writer→%s_reader", q.Name, g.Name), func(t *testing.T) {
 				key := keyFor(t)
 				w := qtWriter(t, q, key)
-				w.Expect("写入消息", procTimeout)
+				expectWriterStarted(t, w)
 				checkReader(t, goReader(t, g, key), w)
 			})
 			t.Run(fmt.Sprintf("%s_writer→%s_reader", g.Name, q.Name), func(t *testing.T) {
 				key := keyFor(t)
 				w := goWriter(t, g, key)
-				w.Expect("写入消息", procTimeout)
+				expectWriterStarted(t, w)
 				checkReader(t, qtReader(t, q, key), w)
 			})
 		}
@@ -104,13 +116,10 @@ func TestArticleQtToQt(t *testing.T) {
 			t.Run(fmt.Sprintf("%s_writer→%s_reader", pair[0].Name, pair[1].Name), func(t *testing.T) {
 				key := keyFor(t)
 				wp := qtWriter(t, pair[0], key)
-				line := wp.Expect("写入消息", procTimeout)
-				if !reWritten.MatchString(line) {
+				if line := expectWriterStarted(t, wp); !reWritten.MatchString(line) {
 					t.Fatalf("writer line %q does not match the article's", line)
 				}
-				rp := qtReader(t, pair[1], key)
-				rp.Expect("已连接共享内存", procTimeout)
-				checkReader(t, rp, wp)
+				checkReader(t, qtReader(t, pair[1], key), wp)
 			})
 		}
 	}
@@ -128,11 +137,13 @@ func TestArticleReaderSurvivesMessageWithoutSeparator(t *testing.T) {
 		t.Run([]string{qts[0].Name, gos[0].Name}[i], func(t *testing.T) {
 			key := keyFor(t)
 			w := gos[0].start(t, key, nil, "create", "1024", "rw", "writestr", "no separator here", "wait")
+			expectOK(t, w, "create")
 			expectOK(t, w, "writestr")
 			r := reader(t, key)
-			r.Expect("消息格式错误", procTimeout)
-			r.MustSucceed(procTimeout)
-			w.MustSucceed(procTimeout)
+			r.Expect("已连接共享内存")
+			r.Expect("消息格式错误")
+			r.MustSucceed()
+			w.MustSucceed()
 		})
 	}
 }

@@ -1,3 +1,5 @@
+//go:build linux
+
 package interop_test
 
 import (
@@ -46,10 +48,11 @@ func TestKeysMeet(t *testing.T) {
 					if r := expectOK(t, p, "read"); r.Hex != fmt.Sprintf("%x", "go→qt") {
 						t.Fatalf("Qt read %s", r.Hex)
 					}
-					p.MustSucceed(procTimeout)
+					p.MustSucceed()
 					m.Close()
 
 					c := q.start(t, key, env, "create", "128", "rw", "write", "0", "str:qt→go", "wait", "close")
+					expectOK(t, c, "create")
 					expectOK(t, c, "write")
 					g := qtshm.New(key)
 					defer g.Close()
@@ -60,7 +63,7 @@ func TestKeysMeet(t *testing.T) {
 						t.Fatalf("Go read %q", got)
 					}
 					g.Close()
-					c.MustSucceed(procTimeout)
+					c.MustSucceed()
 				})
 			}
 		}
@@ -84,6 +87,6 @@ func TestTooLongKey(t *testing.T) {
 			t.Errorf("%s: create with a too-long key: ok=%v error=%d %q; Go: %v %q", k.Name, r.OK, r.Error, r.ErrorString, ge.Code, ge.Msg)
 		}
 		t.Logf("%s: %d %q", k.Name, r.Error, r.ErrorString)
-		p.Wait(procTimeout)
+		p.Wait()
 	}
 }

@@ -1,3 +1,5 @@
+//go:build linux
+
 package interop_test
 
 import (
@@ -47,15 +49,17 @@ func TestMutualExclusion(t *testing.T) {
 			w := waiter.start(t, key, nil, "attach", "rw", "wait", "lock", "read", "0", "1", "unlock", "detach")
 			expectOK(t, w, "attach")
 			h := holder.start(t, key, nil, "attach", "rw", "lock", "write", "0", "hex:00", "sleep", fmt.Sprint(hold), "write", "0", "hex:aa", "unlock", "detach")
+			expectOK(t, h, "attach")
 			locked := expectOK(t, h, "lock")
 			w.Send("go")
+			expectOK(t, w, "wait")
 			got := expectOK(t, w, "lock")
 			if r := expectOK(t, w, "read"); r.Hex != "aa" {
 				t.Fatalf("the waiter's lock returned before the holder's unlock (byte 0 = %s, want aa)", r.Hex)
 			}
 			t.Logf("lock held %d ms by %s; %s's lock returned %v after the holder's", hold, holder.Name, waiter.Name, got.at.Sub(locked.at).Round(time.Millisecond))
-			h.MustSucceed(procTimeout)
-			w.MustSucceed(procTimeout)
+			h.MustSucceed()
+			w.MustSucceed()
 		})
 	}
 }
@@ -68,6 +72,7 @@ func TestLockContextWhileQtHolds(t *testing.T) {
 			key := keyFor(t)
 			m := createSegment(t, key, 64)
 			h := q.start(t, key, nil, "attach", "rw", "lock", "wait", "unlock", "detach")
+			expectOK(t, h, "attach")
 			expectOK(t, h, "lock")
 			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 			defer cancel()
@@ -76,13 +81,11 @@ func TestLockContextWhileQtHolds(t *testing.T) {
 				t.Fatalf("LockContext while %s holds the lock: %v", q.Name, err)
 			}
 			h.Send("go")
-			ctx2, cancel2 := context.WithTimeout(context.Background(), procTimeout)
-			defer cancel2()
-			if err := m.LockContext(ctx2); err != nil {
+			if err := m.LockContext(testenv.Context(t, testenv.StepLimit)); err != nil {
 				t.Fatalf("LockContext after the unlock: %v", err)
 			}
 			m.Unlock()
-			h.MustSucceed(procTimeout)
+			h.MustSucceed()
 		})
 	}
 }
@@ -104,6 +107,7 @@ func TestCrashWhileLocked(t *testing.T) {
 				}
 			}
 			c := crasher.start(t, key, nil, "attach", "rw", "lock", "crash")
+			expectOK(t, c, "attach")
 			expectOK(t, c, "lock")
 			for _, w := range waiters {
 				w.p.Send("go") // they queue up behind the doomed holder
@@ -112,6 +116,7 @@ func TestCrashWhileLocked(t *testing.T) {
 			killed := time.Now()
 			c.Kill()
 			for _, w := range waiters {
+				expectOK(t, w.p, "wait")
 				r := expectOK(t, w.p, "lock")
 				if d := r.at.Sub(killed); d > time.Second {
 					t.Errorf("%s locked %v after the kill, more than 1 s", w.k.Name, d)
@@ -119,7 +124,7 @@ func TestCrashWhileLocked(t *testing.T) {
 				expectOK(t, w.p, "unlock")
 			}
 			for _, w := range waiters {
-				w.p.MustSucceed(procTimeout)
+				w.p.MustSucceed()
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 			defer cancel()

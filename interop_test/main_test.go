@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package interop_test proves Go ↔ Qt interop with real processes: Qt 5.15, 6.4 and 6.8 builds
 // of cmake/'s article-writer, article-reader and qtshm-peer, and Go binaries of cmd/qtshm built
 // with the pure backend and with the native backend for Qt 5 and for Qt 6. No Qt is mocked.
@@ -23,16 +25,16 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-const procTimeout = 60 * time.Second
-
 // peerKind is one kind of peer process: a Go binary with one backend, or a Qt build.
 type peerKind struct {
 	Name    string // "Go[sysv]", "Go[native Qt5]", "Qt5.15.8", …
 	Qt      bool
-	argv    []string // the peer protocol command, before --key
-	dir     string   // Qt: the directory of article-writer / article-reader
-	bin     string   // Go: the qtshm binary
-	backend string   // Go: the backend name
+	version testenv.Version // Qt: the Qt version the peer runs with
+	flavor  string          // Go: the --flavor it is run with ("" for the default)
+	argv    []string        // the peer protocol command, before --key
+	dir     string          // Qt: the directory of article-writer / article-reader
+	bin     string          // Go: the qtshm binary
+	backend string          // Go: the backend name
 }
 
 func peersDir() string {
@@ -43,7 +45,11 @@ func peersDir() string {
 	return abs
 }
 
-var qtBuilds = []struct{ dir, want string }{{"qt5", "5.15"}, {"qt6", "6.4"}, {"qt68", "6.8"}}
+// qtBuilds are the Qt builds scripts/setup.sh makes: the directory and the Qt series in it.
+var qtBuilds = []struct {
+	dir          string
+	major, minor int
+}{{"qt5", 5, 15}, {"qt6", 6, 4}, {"qt68", 6, 8}}
 
 var (
 	qtOnce  sync.Once
@@ -58,16 +64,22 @@ func qtKinds(t testing.TB) []peerKind {
 		for _, b := range qtBuilds {
 			dir := filepath.Join(peersDir(), b.dir)
 			peer := filepath.Join(dir, "qtshm-peer")
-			out, err := exec.Command(peer, "--key", "probe", "keys").Output()
+			probe := exec.CommandContext(testenv.Context(t, 30*time.Second), peer, "--key", "probe", "keys")
+			probe.WaitDelay = time.Second
+			out, err := probe.Output()
 			var r struct{ QtVersion string }
 			if err == nil {
 				err = json.Unmarshal(out, &r)
 			}
-			if err != nil || !strings.HasPrefix(r.QtVersion, b.want) {
-				qtMiss = append(qtMiss, fmt.Sprintf("Qt %s peer %s (%v, version %q)", b.want, peer, err, r.QtVersion))
+			var v testenv.Version
+			if err == nil {
+				v, err = testenv.ParseVersion(r.QtVersion)
+			}
+			if err != nil || !v.Series(b.major, b.minor) {
+				qtMiss = append(qtMiss, fmt.Sprintf("Qt %d.%d peer %s (%v, version %q)", b.major, b.minor, peer, err, r.QtVersion))
 				continue
 			}
-			qtFound = append(qtFound, peerKind{Name: "Qt" + r.QtVersion, Qt: true, argv: []string{peer}, dir: dir})
+			qtFound = append(qtFound, peerKind{Name: "Qt" + r.QtVersion, Qt: true, version: v, argv: []string{peer}, dir: dir})
 		}
 	})
 	testenv.Require(t, len(qtMiss) == 0, "%s — run scripts/setup.sh", strings.Join(qtMiss, "; "))
@@ -97,7 +109,7 @@ func goKinds(t testing.TB) []peerKind {
 		for i, b := range goBuilds {
 			bin := filepath.Join(testenv.WorkDir(), fmt.Sprintf("qtshm-%d", i))
 			args := append([]string{"build", "-o", bin}, b.tags...)
-			cmd := exec.Command("go", append(args, "../cmd/qtshm")...)
+			cmd := exec.CommandContext(testenv.Context(t, 10*time.Minute), "go", append(args, "../cmd/qtshm")...)
 			cmd.Env = append(os.Environ(), b.env...)
 			if out, err := cmd.CombinedOutput(); err != nil {
 				goMiss = append(goMiss, fmt.Sprintf("%s: go build %v: %v\n%s", b.name, b.tags, err, out))
@@ -150,10 +162,24 @@ func parseResult(t testing.TB, line string) result {
 	return r
 }
 
-// expect reads p's result for op (skipping other ops' lines) and returns it.
+// expect reads p's next line, which must be the result of op, and returns it; its time is
+// when the line was read.
 func expect(t testing.TB, p *testenv.Proc, op string) result {
 	t.Helper()
-	return parseResult(t, p.Expect(`"op":"`+op+`"`, procTimeout))
+	return checkOp(t, p, op, p.Expect(opField(op)))
+}
+
+// opField is how a result line of op names it (both peers print it so).
+func opField(op string) string { return `"op":"` + op + `"` }
+
+func checkOp(t testing.TB, p *testenv.Proc, op, line string) result {
+	t.Helper()
+	r := parseResult(t, line)
+	if r.Op != op {
+		t.Fatalf("%v: line %q is not the result of %s; output:\n%s", p.Cmd.Args, line, op, p.Output())
+	}
+	r.at = p.LastLineTime()
+	return r
 }
 
 // expectOK is expect that fails the test unless the operation succeeded.

@@ -1,7 +1,8 @@
+//go:build linux
+
 package interop_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -44,7 +45,7 @@ func TestOtherUserPermissionDenied(t *testing.T) {
 			}
 			t.Logf("%s as nobody: PermissionDenied %q", k.Name, r.ErrorString)
 			texts[k.Name] = r.ErrorString
-			p.Wait(procTimeout)
+			p.Wait()
 		})
 	}
 	if t.Failed() {
@@ -81,8 +82,7 @@ func asNobody(t *testing.T, k peerKind) peerKind {
 	}
 	k.argv = append([]string{"runuser", "-u", "nobody", "--", prog}, k.argv[1:]...)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	ctx := testenv.Context(t, 30*time.Second)
 	probe := exec.CommandContext(ctx, k.argv[0], append(k.argv[1:], "--key", "probe", "keys")...)
 	probe.Env, probe.Dir, probe.WaitDelay = peerEnv(), dir, 5*time.Second
 	// A process group of its own, killed whole on timeout: runuser's child outlives runuser.
@@ -90,7 +90,7 @@ func asNobody(t *testing.T, k peerKind) peerKind {
 	probe.Cancel = func() error { return syscall.Kill(-probe.Process.Pid, syscall.SIGKILL) }
 	out, err := probe.CombinedOutput()
 	if ctx.Err() != nil {
-		err = fmt.Errorf("no answer within 30s (%v)", err)
+		err = fmt.Errorf("no answer in time (%v)", err)
 	}
 	if err != nil || !strings.Contains(string(out), `"op":"keys"`) {
 		t.Fatalf("%s: nobody cannot run %s (a copy of %s): %v\n%s\n"+
@@ -161,16 +161,17 @@ func TestReadOnlyCannotWrite(t *testing.T) {
 	}
 	for _, g := range goKinds(t) {
 		p := g.start(t, key, nil, "attach", "ro", "write", "0", "hex:01", "detach")
+		expectOK(t, p, "attach")
 		if r := expect(t, p, "write"); r.OK || r.Error != int(qtshm.PermissionDenied) {
 			t.Fatalf("%s write after a ReadOnly attach: %+v", g.Name, r)
 		}
-		p.Wait(procTimeout)
+		p.Wait()
 	}
 	for _, q := range qtKinds(t) {
 		t.Run(q.Name, func(t *testing.T) {
 			p := q.start(t, key, nil, "attach", "ro", "write", "0", "hex:01", "detach")
 			expectOK(t, p, "attach")
-			err := p.Wait(procTimeout)
+			err := p.Wait()
 			ee, ok := err.(*exec.ExitError)
 			if !ok || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGSEGV {
 				t.Fatalf("%s wrote to a ReadOnly attachment without faulting: %v", q.Name, err)
@@ -186,4 +187,68 @@ func TestReadOnlyCannotWrite(t *testing.T) {
 func errorsIsCode(err error, code qtshm.ErrorCode) bool {
 	var e *qtshm.Error
 	return errors.As(err, &e) && e.Code == code
+}
+
+// TestForeignOwnedSegmentRefused: a segment another user (nobody) created, with the key files
+// in a TMPDIR both users share (mode 1777, as /tmp), is refused by every Go kind running as
+// root — PermissionDenied, naming the owner — while a Qt process running as root attaches
+// and reads it: Qt checks no owner. qtshm-go differs from Qt here on purpose (another user
+// could otherwise plant a segment and read what we write; qtshm.WithForeignOwner opts in).
+func TestForeignOwnedSegmentRefused(t *testing.T) {
+	testenv.Require(t, os.Getuid() == 0, "root (to run peers as nobody with runuser)")
+	_, err := exec.LookPath("runuser")
+	testenv.Require(t, err == nil, "runuser (util-linux)")
+	gos, qts := goKinds(t), qtKinds(t)
+	creators := append(append([]peerKind{}, qts...), gos[0])
+	for _, c := range creators {
+		t.Run(c.Name+"_as_nobody_creates", func(t *testing.T) {
+			shared, err := os.MkdirTemp(testenv.WorkDir(), "shared-tmp-")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() {
+				if left, _ := os.ReadDir(shared); len(left) > 0 {
+					t.Errorf("key files left in the shared TMPDIR: %v", left)
+				}
+				os.RemoveAll(shared)
+			})
+			if err := os.Chmod(shared, 0o1777); err != nil {
+				t.Fatal(err)
+			}
+			if d := blockedForOthers(shared); d != "" {
+				t.Fatalf("nobody cannot reach %s: other users cannot enter %s (no o+x)", shared, d)
+			}
+			env := []string{"TMPDIR=" + shared}
+			key := keyFor(t)
+			cr := asNobody(t, c).start(t, key, env, "create", "64", "rw", "write", "0", "str:nobody", "wait", "close")
+			expectOK(t, cr, "create")
+			expectOK(t, cr, "write")
+			for _, g := range gos {
+				p := g.start(t, key, env, "attach", "ro")
+				r := expect(t, p, "attach")
+				if r.OK || r.Error != int(qtshm.PermissionDenied) || !strings.Contains(r.ErrorString, "nobody") {
+					t.Errorf("%s as root, attach to the segment nobody created: ok=%v error=%d %q; want PermissionDenied naming nobody",
+						g.Name, r.OK, r.Error, r.ErrorString)
+				}
+				t.Logf("%s as root: %d %q", g.Name, r.Error, r.ErrorString)
+				if err := p.Wait(); err == nil {
+					t.Errorf("%s exited 0 after a failed attach", g.Name)
+				}
+			}
+			for _, q := range qts {
+				p := q.start(t, key, env, "attach", "ro", "read", "0", "6", "detach")
+				expectOK(t, p, "attach")
+				if r := expectOK(t, p, "read"); r.Hex != fmt.Sprintf("%x", "nobody") {
+					t.Errorf("%s as root read %s from nobody's segment", q.Name, r.Hex)
+				}
+				expectOK(t, p, "detach")
+				p.MustSucceed()
+				t.Logf("%s as root: attaches to nobody's segment and reads it (Qt checks no owner)", q.Name)
+			}
+			cr.Send("go")
+			expectOK(t, cr, "wait")
+			expectOK(t, cr, "close")
+			cr.MustSucceed()
+		})
+	}
 }

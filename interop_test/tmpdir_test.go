@@ -1,9 +1,10 @@
+//go:build linux
+
 package interop_test
 
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -85,7 +86,9 @@ func TestTempDirKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	copyExecutable(t, exe, helper)
+	if err := copyExecutable(exe, helper); err != nil {
+		t.Fatal(err)
+	}
 
 	long := "real/" + strings.Repeat("n", 300)
 	loopAbs := base + "/loopA"
@@ -193,8 +196,8 @@ func runKeys(t *testing.T, c tmpdirCase, base, key string, argv []string, env ..
 	cmd.Env = peerEnv(append(env, "TMPDIR="+c.tmpdir)...)
 	cmd.Dir = filepath.Join(base, c.cwd)
 	p := testenv.Start(t, cmd)
-	line := p.Expect(`"op":"keys"`, procTimeout)
-	p.MustSucceed(procTimeout)
+	line := p.Expect(`"op":"keys"`)
+	p.MustSucceed()
 	var r keysLine
 	if err := json.Unmarshal([]byte(line), &r); err != nil || !r.OK {
 		t.Fatalf("%v: bad keys line %q (%v)", argv, line, err)
@@ -204,16 +207,11 @@ func runKeys(t *testing.T, c tmpdirCase, base, key string, argv []string, env ..
 
 // rulesOf maps a Qt version ("6.8.2") to qtkey's path rules, by its numbers.
 func rulesOf(version string) (qtkey.PathRules, error) {
-	parts := strings.Split(version, ".")
-	if len(parts) < 2 {
-		return 0, fmt.Errorf("Qt version %q", version)
+	v, err := testenv.ParseVersion(version)
+	if err != nil {
+		return 0, err
 	}
-	major, err1 := strconv.Atoi(parts[0])
-	minor, err2 := strconv.Atoi(parts[1])
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("Qt version %q", version)
-	}
-	return qtkey.RulesFor(major, minor), nil
+	return qtkey.RulesFor(v.Major, v.Minor), nil
 }
 
 // tmpdirFixture makes, in a fresh 0755 directory under testenv.WorkDir() (removed at cleanup),
@@ -251,23 +249,4 @@ func tmpdirFixture(t *testing.T) string {
 	}
 	must(os.WriteFile(filepath.Join(base, "file"), nil, 0o644))
 	return base
-}
-
-func copyExecutable(t *testing.T, from, to string) {
-	t.Helper()
-	in, err := os.Open(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
-	}
 }

@@ -15,23 +15,22 @@ import (
 	"github.com/qtshm/qtshm-go/qtshm"
 )
 
-const procTimeout = 30 * time.Second
-
 // goPeer starts the test binary as a Go peer (internal/peer) on key with backend be.
 func goPeer(t *testing.T, be, key string, ops ...string) *testenv.Proc {
 	t.Helper()
 	return testenv.Helper(t, "peer", append([]string{"--backend", be, "--key", key}, ops...)...)
 }
 
-// expectOp reads the peer's result line for op and fails unless it is ok.
+// expectOp reads the peer's next line, which must be the result of op, and fails unless it
+// is ok.
 func expectOp(t *testing.T, p *testenv.Proc, op string) map[string]any {
 	t.Helper()
-	line := p.Expect(`"op":"`+op+`"`, procTimeout)
+	line := p.Expect(`"op":"` + op + `"`)
 	var r map[string]any
 	if err := json.Unmarshal([]byte(line), &r); err != nil {
 		t.Fatalf("bad peer line %q: %v", line, err)
 	}
-	if r["ok"] != true {
+	if r["op"] != op || r["ok"] != true {
 		t.Fatalf("peer op %s failed: %s", op, line)
 	}
 	return r
@@ -47,10 +46,12 @@ func create(t *testing.T, be, key string, size int) *qtshm.SharedMemory {
 	return m
 }
 
-// lockWithin locks m, failing the test if that takes longer than limit (a hung lock would
-// otherwise hang the suite; this bounds a failure, it does not measure speed).
+// lockWithin locks m, failing the test if that takes longer than limit, or than the test's
+// deadline allows (testenv.Bound): a hung lock would otherwise hang the suite; this bounds a
+// failure, it does not measure speed.
 func lockWithin(t *testing.T, m *qtshm.SharedMemory, limit time.Duration) {
 	t.Helper()
+	bound, why := testenv.Bound(t, limit)
 	done := make(chan error, 1)
 	go func() { done <- m.Lock() }()
 	select {
@@ -58,8 +59,8 @@ func lockWithin(t *testing.T, m *qtshm.SharedMemory, limit time.Duration) {
 		if err != nil {
 			t.Fatalf("lock: %v", err)
 		}
-	case <-time.After(limit):
-		t.Fatalf("lock did not return within %v", limit)
+	case <-time.After(bound):
+		t.Fatalf("lock did not return within %v (%s)", bound, why)
 	}
 }
 
@@ -78,7 +79,7 @@ func TestTwoProcessesShareData(t *testing.T) {
 			t.Fatalf("peer size %v", r["size"])
 		}
 		expectOp(t, p, "detach")
-		p.MustSucceed(procTimeout)
+		p.MustSucceed()
 		if got := string(m.Data()[20:29]); got != "from peer" {
 			t.Fatalf("parent reads %q", got)
 		}
@@ -90,6 +91,8 @@ func TestLockExcludesOtherProcess(t *testing.T) {
 		key := uniqueKey(t)
 		m := create(t, be, key, 64)
 		p := goPeer(t, be, key, "attach", "rw", "lock", "write", "0", "hex:01", "wait", "write", "1", "hex:02", "unlock", "detach")
+		expectOp(t, p, "attach")
+		expectOp(t, p, "lock")
 		expectOp(t, p, "write")
 		done := make(chan error, 1)
 		go func() { done <- m.Lock() }()
@@ -99,8 +102,14 @@ func TestLockExcludesOtherProcess(t *testing.T) {
 		case <-time.After(200 * time.Millisecond):
 		}
 		p.Send("go")
-		if err := <-done; err != nil {
-			t.Fatal(err)
+		bound, why := testenv.Bound(t, testenv.StepLimit)
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(bound):
+			t.Fatalf("Lock did not return within %v (%s) of the peer's unlock", bound, why)
 		}
 		// The peer wrote byte 1 just before it unlocked: our Lock returned after that.
 		if d := m.Data(); d[0] != 1 || d[1] != 2 {
@@ -109,7 +118,7 @@ func TestLockExcludesOtherProcess(t *testing.T) {
 		if err := m.Unlock(); err != nil {
 			t.Fatal(err)
 		}
-		p.MustSucceed(procTimeout)
+		p.MustSucceed()
 	})
 }
 
@@ -118,6 +127,7 @@ func TestLockContextWhileHeldElsewhere(t *testing.T) {
 		key := uniqueKey(t)
 		m := create(t, be, key, 64)
 		p := goPeer(t, be, key, "attach", "rw", "lock", "wait", "unlock", "detach")
+		expectOp(t, p, "attach")
 		expectOp(t, p, "lock")
 		ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
 		defer cancel()
@@ -136,9 +146,9 @@ func TestLockContextWhileHeldElsewhere(t *testing.T) {
 			t.Fatalf("LockContext with a cancelled ctx: %v", err)
 		}
 		p.Send("go")
-		lockWithin(t, m, procTimeout)
+		lockWithin(t, m, testenv.StepLimit)
 		m.Unlock()
-		p.MustSucceed(procTimeout)
+		p.MustSucceed()
 	})
 }
 
@@ -147,6 +157,8 @@ func TestKilledHolderDoesNotBlockOthers(t *testing.T) {
 		key := uniqueKey(t)
 		m := create(t, be, key, 64)
 		p := goPeer(t, be, key, "attach", "rw", "lock", "crash")
+		expectOp(t, p, "attach")
+		expectOp(t, p, "lock")
 		expectOp(t, p, "crash")
 		p.Kill() // it killed itself; reap it
 		// SEM_UNDO: the kernel gave the dead holder's unit back.
@@ -169,8 +181,9 @@ func TestCreatorExitsFirst(t *testing.T) {
 		expectOp(t, other, "attach")
 		// The creator owns the lock semaphore: closing it removes the semaphore (as in Qt).
 		creator.Send("go")
+		expectOp(t, creator, "wait")
 		expectOp(t, creator, "close")
-		creator.MustSucceed(procTimeout)
+		creator.MustSucceed()
 		if _, err := os.Stat(qtshm.LegacySemaphoreNativeKey(key)); !os.IsNotExist(err) {
 			t.Fatalf("the owner's Close left the semaphore key file: %v", err)
 		}
@@ -182,11 +195,14 @@ func TestCreatorExitsFirst(t *testing.T) {
 		if err := m.Unlock(); err != nil {
 			t.Fatal(err)
 		}
+		expectOp(t, other, "wait")
+		expectOp(t, other, "lock")
 		if r := expectOp(t, other, "read"); r["hex"] != "05" {
 			t.Fatalf("the other survivor read %v before our unlock", r["hex"])
 		}
+		expectOp(t, other, "write")
 		expectOp(t, other, "unlock")
-		other.MustSucceed(procTimeout)
+		other.MustSucceed()
 		if m.Data()[0] != 7 {
 			t.Fatalf("byte 0 = %d, want 7", m.Data()[0])
 		}
@@ -210,8 +226,10 @@ func TestNothingLeftAfterLastClose(t *testing.T) {
 			t.Fatal("the kernel does not list the segment and the semaphore after create")
 		}
 		p := goPeer(t, be, key, "attach", "ro", "detach", "close")
+		expectOp(t, p, "attach")
+		expectOp(t, p, "detach")
 		expectOp(t, p, "close")
-		p.MustSucceed(procTimeout)
+		p.MustSucceed()
 		if !testenv.Exists("shm", shmKey) {
 			t.Fatal("a non-last detach removed the segment")
 		}
@@ -239,14 +257,15 @@ func TestSwarmCounter(t *testing.T) {
 			ps = append(ps, goPeer(t, be, key, "attach", "rw", "inc", fmt.Sprint(each), "detach"))
 		}
 		for i := 0; i < each; i++ {
-			lockWithin(t, m, procTimeout)
+			lockWithin(t, m, testenv.StepLimit)
 			d := m.Data()
 			binary.LittleEndian.PutUint64(d, binary.LittleEndian.Uint64(d)+1)
 			m.Unlock()
 		}
 		for _, p := range ps {
+			expectOp(t, p, "attach")
 			expectOp(t, p, "inc")
-			p.MustSucceed(procTimeout)
+			p.MustSucceed()
 		}
 		if got := binary.LittleEndian.Uint64(m.Data()); got != (peers+1)*each {
 			t.Fatalf("counter = %d, want %d", got, (peers+1)*each)
@@ -257,6 +276,7 @@ func TestSwarmCounter(t *testing.T) {
 func TestRemoveStale(t *testing.T) {
 	key := uniqueKey(t)
 	p := goPeer(t, qtshm.BackendSysV, key, "create", "64", "rw", "crash")
+	expectOp(t, p, "create")
 	expectOp(t, p, "crash")
 	p.Kill()
 	m := qtshm.New(key)
@@ -285,6 +305,7 @@ func TestLockContextCancelWhileBlocked(t *testing.T) {
 	key := uniqueKey(t)
 	m := create(t, qtshm.BackendSysV, key, 64)
 	p := goPeer(t, qtshm.BackendSysV, key, "attach", "rw", "lock", "wait", "unlock", "detach")
+	expectOp(t, p, "attach")
 	expectOp(t, p, "lock")
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(100 * time.Millisecond); cancel() }()
@@ -292,9 +313,9 @@ func TestLockContextCancelWhileBlocked(t *testing.T) {
 		t.Fatalf("LockContext cancelled while blocked: %v", err)
 	}
 	p.Send("go")
-	lockWithin(t, m, procTimeout)
+	lockWithin(t, m, testenv.StepLimit)
 	m.Unlock()
-	p.MustSucceed(procTimeout)
+	p.MustSucceed()
 }
 
 func TestDataAfterDetach(t *testing.T) {

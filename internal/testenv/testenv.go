@@ -2,6 +2,12 @@
 // test binary in its own IPC namespace and temp directory, checks that the run leaves no
 // System V object or key file behind, re-executes the test binary as registered helper
 // processes, and turns missing prerequisites into failures when CI=true.
+//
+// Processes a test starts ([Start], [Helper]) are read line by line and checked in order: an
+// expectation is about the next line ([Proc.Expect]); passing over lines is explicit and names
+// what may be passed over ([Proc.ExpectAfter]). Every wait is bounded by [Bound]: a step
+// limit, cut to the test binary's deadline (go test -timeout) less [Grace], so a hang fails the
+// test with the output so far instead of ending in go test's panic.
 package testenv
 
 import (
@@ -10,7 +16,6 @@ import (
 	"os/exec"
 	"sort"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -87,7 +92,9 @@ func reexecIsolated() (code int, ok bool) {
 	cmd := exec.Command("/proc/self/exe", os.Args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.Env = append(os.Environ(), envIsoled+"=1")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWIPC, Pdeathsig: syscall.SIGKILL}
+	if !isolate(cmd) {
+		return 0, false
+	}
 	if err := cmd.Run(); err != nil {
 		if ee, isExit := err.(*exec.ExitError); isExit {
 			return ee.ExitCode(), true
