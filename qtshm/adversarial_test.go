@@ -31,15 +31,14 @@ func runLoops(t *testing.T, key string, specs ...string) []loopReport {
 		f := strings.Fields(s)
 		ps = append(ps, testenv.Helper(t, f[0], append([]string{key, secs}, f[1:]...)...))
 	}
-	limit := adversarialRun + 2*stepTimeout
 	var out []loopReport
 	for i, p := range ps {
-		line := p.NextLine(limit)
+		line := p.NextLine()
 		var r loopReport
 		if err := json.Unmarshal([]byte(line), &r); err != nil {
 			t.Fatalf("%s: bad report %q: %v", specs[i], line, err)
 		}
-		p.MustSucceed(limit)
+		p.MustSucceed()
 		for _, v := range r.Violations {
 			t.Errorf("%s: %s", specs[i], v)
 		}
