@@ -1,3 +1,5 @@
+//go:build linux
+
 package qtshm_test
 
 import (
@@ -10,20 +12,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-func wantCode(t *testing.T, what string, err error, code qtshm.ErrorCode, sentinel error) {
-	t.Helper()
-	var e *qtshm.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("%s: got %v (%T), want *qtshm.Error with code %v", what, err, err, code)
-	}
-	if e.Code != code || !errors.Is(err, sentinel) {
-		t.Fatalf("%s: got code %v (%v), want %v", what, e.Code, err, code)
-	}
-	if e.Msg == "" {
-		t.Fatalf("%s: empty message", what)
-	}
-	t.Logf("%s: %v", what, err)
-}
 
 func TestBadInputErrorCodes(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, be string) {

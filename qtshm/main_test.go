@@ -1,6 +1,7 @@
 package qtshm_test
 
 import (
+	"errors"
 	"os"
 	"testing"
 
@@ -27,4 +28,20 @@ func forEachBackend(t *testing.T, f func(t *testing.T, be string)) {
 // uniqueKey returns a key no other test uses.
 func uniqueKey(t *testing.T) string {
 	return "qtshm test " + t.Name()
+}
+
+// wantCode fails the test unless err is an *qtshm.Error with code that matches sentinel.
+func wantCode(t *testing.T, what string, err error, code qtshm.ErrorCode, sentinel error) {
+	t.Helper()
+	var e *qtshm.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("%s: got %v (%T), want *qtshm.Error with code %v", what, err, err, code)
+	}
+	if e.Code != code || !errors.Is(err, sentinel) {
+		t.Fatalf("%s: got code %v (%v), want %v", what, e.Code, err, code)
+	}
+	if e.Msg == "" {
+		t.Fatalf("%s: empty message", what)
+	}
+	t.Logf("%s: %v", what, err)
 }
