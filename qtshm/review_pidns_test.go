@@ -84,8 +84,8 @@ func TestReviewLockAcrossPIDNamespaces(t *testing.T) {
 	cmd.Env = append(os.Environ(), "QTSHM_TEST_HELPER=review-pidns-attach")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID}
 	p := testenv.Start(t, cmd)
-	line := p.NextLine(30 * time.Second)
-	p.MustSucceed(30 * time.Second)
+	line := p.NextLine()
+	p.MustSucceed()
 	var r pidnsReport
 	if err := json.Unmarshal([]byte(line), &r); err != nil {
 		t.Fatalf("bad report %q: %v", line, err)
