@@ -142,8 +142,9 @@ func TestSemaphoreGoroutines(t *testing.T) {
 // TestRecoversUninitialisedLock: a Qt ≤ 6.5 process that loses the race in
 // QSystemSemaphore::handle (semget(IPC_EXCL) says EEXIST, the owner removes the set, and its plain
 // semget(IPC_CREAT) makes a new one) leaves a lock set at value 0 that nobody initialises: every
-// later lock() hangs. We make that set by hand, exactly as Qt leaves it, and a Go Create must
-// still succeed, bounded.
+// later lock() hangs. We make that set by hand, exactly as Qt leaves it: a Go Create must still
+// succeed, bounded, by removing the abandoned set and making a proper one, and the new lock
+// must exclude.
 func TestRecoversUninitialisedLock(t *testing.T) {
 	key := uniqueKey(t)
 	semFile := qtshm.LegacySemaphoreNativeKey(key)
@@ -169,8 +170,15 @@ func TestRecoversUninitialisedLock(t *testing.T) {
 	if err := m.LockContext(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := ipc.Semctl(id, 0, ipc.GETVAL, 0); v != 0 {
-		t.Fatalf("locked, but the set's value is %d", v)
+	if _, err := ipc.Semctl(id, 0, ipc.GETVAL, 0); err == nil {
+		t.Fatal("locked, but the abandoned set is still there")
+	}
+	other := qtshm.New(key, qtshm.WithBackend(qtshm.BackendSysV))
+	defer other.Close()
+	octx, ocancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer ocancel()
+	if err := other.AttachContext(octx, qtshm.ReadWrite); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a second object's Attach while the lock is held: %v, want a timeout", err)
 	}
 	m.Unlock()
 }

@@ -12,7 +12,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-
 func TestBadInputErrorCodes(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, be string) {
 		opt := qtshm.WithBackend(be)

@@ -29,10 +29,14 @@ const (
 //
 // A SharedMemory is safe for concurrent use. Its lock behaves like a [sync.Mutex] shared with
 // every other process: Lock from a second goroutine waits until the first goroutine's Unlock
-// (Qt's lock() would return at once, since the object already holds the lock). Create, Attach
-// and Detach wait for another goroutine's Unlock too. If the calling goroutine itself holds
-// the lock they fail at once with LockError (Qt would release the caller's lock as a side
-// effect). Two objects with the same key exclude each other like two processes do.
+// (Qt's lock() would return at once, since the object already holds the lock), and Unlock may
+// come from any goroutine. While the object's lock is held (by whichever goroutine: Go cannot
+// tell them apart), Create, Attach and Detach fail at once with LockError; Qt would release
+// the lock as a side effect. They wait for a Lock, Create, Attach or Detach in progress in
+// another goroutine. Two objects with the same key exclude each other like two processes do.
+//
+// Every …Context method treats a nil ctx as context.Background(), and fails at once with
+// LockError when ctx is already done.
 //
 // Call Close when done. There is no finalizer: memory handed out by Data stays mapped until
 // Detach or Close, so it is never unmapped behind the caller's back.
@@ -91,6 +95,9 @@ func (m *SharedMemory) check(op string) error {
 
 // acquire takes the gate, or fails when ctx ends first.
 func (m *SharedMemory) acquire(ctx context.Context, op, function string) error {
+	if err := ctx.Err(); err != nil && op != "close" {
+		return newError(LockError, op, m.key, function+": unable to lock", err)
+	}
 	select {
 	case m.gate <- struct{}{}:
 		return nil
@@ -139,6 +146,7 @@ func (m *SharedMemory) Create(size int, mode AccessMode) error {
 // LockError wrapping ctx.Err(). The native backend cannot bound it: there a ctx that can be
 // cancelled gives LockError wrapping [errors.ErrUnsupported].
 func (m *SharedMemory) CreateContext(ctx context.Context, size int, mode AccessMode) error {
+	ctx = orBackground(ctx)
 	const op, function = "create", "QSharedMemory::create"
 	if err := m.precheck(op, func() error {
 		if size <= 0 {
@@ -202,6 +210,7 @@ func (m *SharedMemory) Attach(mode AccessMode) error {
 // AttachContext is [SharedMemory.Attach] whose wait for the lock ends when ctx is done (see
 // [SharedMemory.CreateContext]).
 func (m *SharedMemory) AttachContext(ctx context.Context, mode AccessMode) error {
+	ctx = orBackground(ctx)
 	const op, function = "attach", "QSharedMemory::attach"
 	if err := m.precheck(op, func() error {
 		if m.mem != nil {
@@ -222,6 +231,7 @@ func (m *SharedMemory) Detach() error { return m.DetachContext(context.Backgroun
 // DetachContext is [SharedMemory.Detach] whose wait for the lock ends when ctx is done (see
 // [SharedMemory.CreateContext]); the segment then stays attached.
 func (m *SharedMemory) DetachContext(ctx context.Context) error {
+	ctx = orBackground(ctx)
 	const op, function = "detach", "QSharedMemory::detach"
 	notAttached := func() error {
 		if m.mem == nil {
@@ -281,6 +291,7 @@ func (m *SharedMemory) Lock() error { return m.LockContext(context.Background())
 // QSystemSemaphore::acquire cannot): there LockContext with a cancellable ctx fails at once with
 // LockError wrapping [errors.ErrUnsupported], unless ctx is done already.
 func (m *SharedMemory) LockContext(ctx context.Context) error {
+	ctx = orBackground(ctx)
 	const op = "lock"
 	m.mu.RLock()
 	err := m.check(op)
@@ -339,6 +350,7 @@ func (m *SharedMemory) Close() error { return m.CloseContext(context.Background(
 // lock is had, the segment is unmapped anyway and its removal is left to the last process to
 // detach (or to [RemoveStale]); the error says so.
 func (m *SharedMemory) CloseContext(ctx context.Context) error {
+	ctx = orBackground(ctx)
 	m.mu.Lock()
 	if m.closed || m.b == nil {
 		m.closed = true
@@ -366,4 +378,12 @@ func (m *SharedMemory) CloseContext(ctx context.Context) error {
 	err := m.b.Close(ctx)
 	m.closed, m.mem = true, nil
 	return qtipc.WithKey(m.key, err)
+}
+
+// orBackground is ctx, or context.Background() for nil.
+func orBackground(ctx context.Context) context.Context {
+	if ctx == nil {
+		return context.Background()
+	}
+	return ctx
 }

@@ -26,6 +26,7 @@ func RemoveStale(key string, opts ...Option) (bool, error) {
 // RemoveStaleContext is [RemoveStale] with its wait for the lock bounded by ctx (context.Background(): no bound);
 // when ctx ends first it fails with LockError wrapping ctx.Err() and removes nothing.
 func RemoveStaleContext(ctx context.Context, key string, opts ...Option) (bool, error) {
+	ctx = orBackground(ctx)
 	o := getOptions(opts)
 	removed, err := sysv.RemoveStale(ctx, key, o.cfg)
 	return removed, qtipc.WithKey(key, err)

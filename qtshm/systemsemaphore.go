@@ -34,7 +34,13 @@ const MaxSemaphoreValue = 32767
 //
 // A SystemSemaphore is safe for concurrent use: Acquire and Release may run in different
 // goroutines at once (a Release wakes an Acquire of the same object). Close waits for the
-// calls in progress; bound a blocking Acquire with AcquireContext.
+// calls in progress, so a Close while an Acquire of the same object waits for a unit only
+// returns when another object or process releases one; bound such an Acquire with
+// AcquireContext.
+//
+// Acquire and Release use SEM_UNDO as Qt does, and the kernel bounds each process's undo value
+// to ±32767: a process that only releases (a producer) fails with OutOfResources after 32767
+// units net, one that only acquires (a consumer) likewise. Qt has the same limit.
 type SystemSemaphore struct {
 	key    string
 	b      backend.Semaphore
@@ -95,6 +101,7 @@ func (s *SystemSemaphore) Acquire() error { return s.AcquireContext(context.Back
 // AcquireContext is Acquire that gives up when ctx is done (see [SharedMemory.LockContext] for
 // what each backend does).
 func (s *SystemSemaphore) AcquireContext(ctx context.Context) error {
+	ctx = orBackground(ctx)
 	if err := s.begin("acquire"); err != nil {
 		return err
 	}

@@ -19,9 +19,9 @@ import (
 // no wait depends on a set nobody will ever release.
 const waitSlice = 100 * time.Millisecond
 
-// uninitGrace is how long a lock set must stay at value 0 with no process ever having operated
-// on it (GETPID == 0) before it is taken as abandoned by a creator that never initialised it.
-const uninitGrace = 300 * time.Millisecond
+// uninitGrace is how long a lock set must stay at value 0 with no semop ever done on it before
+// it is taken as abandoned by a creator that never initialised it.
+const uninitGrace = time.Second
 
 // maxRecreate bounds Qt's "semaphore was removed: re-open and retry" loop, which Qt runs without
 // a bound (by recursion).
@@ -131,29 +131,34 @@ func (s *semaphore) handle(mode qtipc.SemaphoreMode, own bool) (int, *qtipc.Erro
 	if s.key == "" {
 		return fail(qtipc.Errorf(qtipc.KeyError, "open", nil, "QSystemSemaphore::handle:: key is empty"))
 	}
-	var created bool
 	for attempt := 0; ; attempt++ {
-		retry, made, e := s.open(attempt < maxRecreate)
+		retry, created, e := s.open(attempt < maxRecreate)
 		if e != nil {
 			return fail(e)
 		}
-		if !retry {
-			created = made
-			break
+		if retry {
+			continue
 		}
-	}
-	if mode == qtipc.Create || own {
-		s.createdSem = true
-		s.createdFile = true
-	}
-	if s.initial >= 0 && (created || mode == qtipc.Create) {
-		if _, err := ipc.Semctl(s.id, 0, ipc.SETVAL, s.initial); err != nil {
-			e := semErrno(s.flavor, "open", s.function(), err)
-			s.cleanHandle()
-			return fail(e)
+		if mode == qtipc.Create || own {
+			s.createdSem = true
+			s.createdFile = true
 		}
+		if s.initial >= 0 && (created || mode == qtipc.Create) {
+			if _, err := ipc.Semctl(s.id, 0, ipc.SETVAL, s.initial); err != nil {
+				if created && attempt < maxRecreate && (errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EIDRM)) {
+					// A waiter took our new set for abandoned and removed it (we were slow to
+					// initialise it): make another.
+					s.createdSem, s.createdFile = false, false
+					s.forget()
+					continue
+				}
+				e := semErrno(s.flavor, "open", s.function(), err)
+				s.cleanHandle()
+				return fail(e)
+			}
+		}
+		return s.unixKey, nil
 	}
-	return s.unixKey, nil
 }
 
 // open is one attempt of handle's key file, ftok and semget steps. It asks for a retry (when
@@ -195,11 +200,12 @@ func (s *semaphore) open(canRetry bool) (retry, created bool, e *qtipc.Error) {
 			s.forget()
 			return true, false, nil
 		}
-		if !created {
-			s.id = -1
+		if created {
+			// Never initialised, so nobody can hold it: remove it at once.
+			ipc.Semctl(id, 0, ipc.IPC_RMID, 0)
 		}
-		s.createdFile = false // never unlink another user's file
-		s.cleanHandle()
+		s.createdSem, s.createdFile = false, false // never unlink another user's file
+		s.forget()
 		return false, false, e
 	}
 	if now, err := ipc.Ftok(s.fileName, ipc.ProjQ); canRetry && (err != nil || now != key) {
@@ -421,11 +427,14 @@ func retryEINTR(f func() error) error {
 	}
 }
 
-// recoverUninitialised sets a lock set to 1 when it has stayed uninitialised: value 0 and no
-// process ever operated on it (GETPID is 0: neither semop nor SETVAL ran), for uninitGrace. A
-// Qt ≤ 6.5 process creates such a set when it loses the race described in handle; without
-// this every process waiting on it would hang forever. Go processes serialise the check and the
-// SETVAL with flock on the key file, so two of them never both reset the set.
+// recoverUninitialised removes a lock set that has stayed uninitialised: value 0 and no semop
+// ever done on it (sem_otime is 0, whatever PID namespace did it), for uninitGrace. A Qt ≤ 6.5
+// process creates such a set when it loses the race described in handle; without this every
+// process waiting on it would hang forever. Removing it, rather than setting it to 1, is safe
+// even when the set is only a slow creator's that has not run its SETVAL yet: that SETVAL then
+// fails (a Go creator makes a new set; a Qt one reports an error) instead of opening a lock
+// that someone holds. Waiters see the set vanish and open a new, initialised one. Go processes
+// serialise the check and the removal with a non-blocking flock on the key file.
 func (s *semaphore) recoverUninitialised(id int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -443,27 +452,35 @@ func (s *semaphore) recoverUninitialised(id int) {
 	if time.Since(s.uninitSince) < uninitGrace {
 		return
 	}
-	fd, err := unix.Open(s.fileName, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
+	fd, err := unix.Open(s.fileName, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
 	if err != nil {
 		return
 	}
 	defer unix.Close(fd)
-	if unix.Flock(fd, unix.LOCK_EX) != nil {
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return
+	}
+	if unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB) != nil {
+		return // another process is at it: look again after the next wait slice
 	}
 	defer unix.Flock(fd, unix.LOCK_UN)
 	if neverUsed(id) {
-		ipc.Semctl(id, 0, ipc.SETVAL, 1)
+		ipc.Semctl(id, 0, ipc.IPC_RMID, 0)
 	}
 	s.uninitSince = time.Time{}
 }
 
-// neverUsed reports whether semaphore 0 of set id has value 0 and was never the object of a
-// semop or SETVAL.
+// neverUsed reports whether semaphore 0 of set id has value 0 and no semop was ever done on
+// the set. sem_otime is used, not GETPID: GETPID reads 0 for a process in another PID
+// namespace, so a lock held from a container would look unused.
 func neverUsed(id int) bool {
-	val, err1 := ipc.Semctl(id, 0, ipc.GETVAL, 0)
-	pid, err2 := ipc.Semctl(id, 0, ipc.GETPID, 0)
-	return err1 == nil && err2 == nil && val == 0 && pid == 0
+	val, err := ipc.Semctl(id, 0, ipc.GETVAL, 0)
+	if err != nil || val != 0 {
+		return false
+	}
+	st, err := ipc.Semstat(id)
+	return err == nil && st.Otime == 0
 }
 
 // close marks the object closed and cleans its handle (the destructor).

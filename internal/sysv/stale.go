@@ -21,6 +21,9 @@ import (
 // attachments, or of another user (unless cfg.AllowForeign), is left alone. A segment that
 // vanished meanwhile is not an error. It reports whether it removed anything.
 func RemoveStale(ctx context.Context, key string, cfg backend.Config) (bool, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	m := newSharedMemory(key, cfg)
 	if m.nativeKey == "" {
 		return false, qtipc.Errorf(qtipc.KeyError, "remove", nil, "QSharedMemory::handle:: key is empty")
