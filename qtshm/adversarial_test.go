@@ -80,19 +80,7 @@ func TestAdversarialCreatesDoNotBreakTheLock(t *testing.T) {
 	key := uniqueKey(t)
 	m := create(t, qtshm.BackendSysV, key, 8)
 	rs := runLoops(t, key, "inc-loop 2", "inc-loop 2", "inc-loop 2", "create-loop", "create-loop")
-	var want uint64
-	for _, r := range rs {
-		want += r.Incs
-	}
-	if err := m.Lock(); err != nil {
-		t.Fatal(err)
-	}
-	got := binary.LittleEndian.Uint64(m.Data())
-	m.Unlock()
-	if got != want || want == 0 {
-		t.Fatalf("counter = %d, the processes counted %d increments: %d lost", got, want, int64(want)-int64(got))
-	}
-	t.Logf("counter %d = the sum of the increments", got)
+	checkCounter(t, m, rs)
 }
 
 // TestAdversarialGoroutinesShareOneObject: three processes with four goroutines each, every
@@ -102,6 +90,12 @@ func TestAdversarialGoroutinesShareOneObject(t *testing.T) {
 	key := uniqueKey(t)
 	m := create(t, qtshm.BackendSysV, key, 8)
 	rs := runLoops(t, key, "inc-loop 4", "inc-loop 4", "inc-loop 4")
+	checkCounter(t, m, rs)
+}
+
+// checkCounter fails unless the uint64 at offset 0 of m equals the increments the loops counted.
+func checkCounter(t *testing.T, m *qtshm.SharedMemory, rs []loopReport) {
+	t.Helper()
 	var want uint64
 	for _, r := range rs {
 		want += r.Incs
@@ -112,7 +106,7 @@ func TestAdversarialGoroutinesShareOneObject(t *testing.T) {
 	got := binary.LittleEndian.Uint64(m.Data())
 	m.Unlock()
 	if got != want || want == 0 {
-		t.Fatalf("counter = %d, the goroutines counted %d increments", got, want)
+		t.Fatalf("counter = %d, the loops counted %d increments: %d lost", got, want, int64(want)-int64(got))
 	}
 	t.Logf("counter %d = the sum of the increments", got)
 }

@@ -177,18 +177,23 @@ func (m *SharedMemory) precheck(op string, cond func() error) error {
 	return cond()
 }
 
+// detached is the precheck condition of create and attach: the object must not be attached.
+func (m *SharedMemory) detached(op, function string) func() error {
+	return func() error {
+		if m.mem != nil {
+			return newError(AlreadyExists, op, m.key, function+": already attached", nil)
+		}
+		return nil
+	}
+}
+
 // mapping runs a backend create or attach under the gate and publishes the mapping.
 func (m *SharedMemory) mapping(ctx context.Context, op, function string, mode AccessMode, f func() error) error {
 	if err := m.acquire(ctx, op, function); err != nil {
 		return err
 	}
 	defer m.release()
-	if err := m.precheck(op, func() error {
-		if m.mem != nil {
-			return newError(AlreadyExists, op, m.key, function+": already attached", nil)
-		}
-		return nil
-	}); err != nil {
+	if err := m.precheck(op, m.detached(op, function)); err != nil {
 		return err
 	}
 	err := f()
@@ -212,12 +217,7 @@ func (m *SharedMemory) Attach(mode AccessMode) error {
 func (m *SharedMemory) AttachContext(ctx context.Context, mode AccessMode) error {
 	ctx = orBackground(ctx)
 	const op, function = "attach", "QSharedMemory::attach"
-	if err := m.precheck(op, func() error {
-		if m.mem != nil {
-			return newError(AlreadyExists, op, m.key, function+": already attached", nil)
-		}
-		return nil
-	}); err != nil {
+	if err := m.precheck(op, m.detached(op, function)); err != nil {
 		return err
 	}
 	return m.mapping(ctx, op, function, mode, func() error { return m.b.Attach(ctx, mode) })
