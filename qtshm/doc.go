@@ -16,11 +16,20 @@
 //
 // # Backends
 //
-// The default backend ([BackendSysV]) is pure Go: System V IPC through golang.org/x/sys/unix,
-// no cgo, no Qt needed at build time. The native backend ([BackendNative]) calls Qt's own
-// classes through a thin C++ shim; it is chosen with WithBackend(BackendNative) in a program
-// that imports github.com/qtshm/qtshm-go/native and is built with -tags qt5 or -tags qt6.
-// Both have the same methods and return the same error codes.
+// The pure backend ([BackendSysV]) is System V IPC through golang.org/x/sys/unix: no cgo, no Qt
+// needed at build time. The native backend ([BackendNative]) calls Qt's own classes through a
+// thin C++ shim; building with -tags qt5 or -tags qt6 compiles it in and makes it the default.
+// [WithBackend] picks one explicitly. Both have the same methods and return the same error
+// codes. The pure backend is implemented on Linux; elsewhere its calls fail with an error
+// wrapping [errors.ErrUnsupported].
+//
+// # Safety
+//
+// Objects are safe for concurrent use by goroutines, every wait for the lock can be bounded by
+// a context (the …Context methods), objects of other users are refused unless
+// [WithForeignOwner], and where Qt's own code races (resetting or removing a lock someone
+// holds, creating a lock nobody initialises) the pure backend does something safer while
+// meeting the same objects. The README lists each difference from Qt.
 //
 // # Keys and Qt compatibility
 //
