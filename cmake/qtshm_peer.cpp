@@ -1,31 +1,116 @@
-// qtshm-peer: the Qt side of the peer protocol (see internal/peer/peer.go for the operations).
-// It runs a list of operations on one QSharedMemory (and optionally one QSystemSemaphore) and
-// prints one JSON line per operation:
-//   {"op":"attach","ok":false,"error":5,"errorString":"QSharedMemory::handle:: UNIX key file doesn't exist"}
-// Exit status: 0 when every operation succeeded, 1 otherwise, 2 on a usage error.
+// qtshm-peer: the Qt side of the peer protocol, over Qt's own QSharedMemory and QSystemSemaphore.
 //
-//   qtshm-peer --key KEY OP [ARGS] OP [ARGS] ...
+//   qtshm-peer [--backend X] [--flavor X] --key KEY OP [ARGS] OP [ARGS] ...
+//
+// The protocol (command line, operations, argument types, result lines, the peer's own errors,
+// exit status, stopping, and where this peer differs from the Go one) is documented once, in the
+// package doc of internal/cmd/peer (internal/cmd/peer/doc.go). The table of operations is
+// internal/cmd/peer/ops.txt, #included below, so both peers have the same operations and
+// arguments; an operation of the table without a handler here reports "unimplemented op", which
+// the interop tests catch (interop_test/protocol_test.go).
 #include <QtCore/QByteArray>
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QSharedMemory>
 #include <QtCore/QString>
-#include <QtCore/QStringList>
 #include <QtCore/QSystemSemaphore>
-#include <QtCore/QThread>
 #include <QtCore/qglobal.h>
 
+#include <atomic>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
-#include <iostream>
+#include <fcntl.h>
+#include <functional>
 #include <map>
 #include <memory>
+#include <poll.h>
+#include <pthread.h>
 #include <string>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
 namespace {
+
+// The operations: the contents of ops.txt (a C++ raw string literal).
+const char opsText[] =
+#include "../internal/cmd/peer/ops.txt"
+    ;
+
+struct ArgSpec {
+    std::string name, type;
+};
+struct OpSpec {
+    std::string name;
+    std::vector<ArgSpec> args;
+    std::string str() const
+    {
+        std::string s = name;
+        for (const ArgSpec &a : args)
+            s += " " + a.name + ":" + a.type;
+        return s;
+    }
+};
+
+// The integer types and their range; the other types are mode, semmode, data and text.
+const std::map<std::string, std::pair<long long, long long>> intTypes = {
+    {"int", {-2147483648LL, 2147483647LL}}, {"count", {0, 2147483647LL}}, {"pos", {1, 2147483647LL}}};
+
+bool knownType(const std::string &t)
+{
+    return intTypes.count(t) || t == "mode" || t == "semmode" || t == "data" || t == "text";
+}
+
+std::vector<std::string> words(const std::string &line)
+{
+    std::vector<std::string> out;
+    size_t i = 0;
+    while (i < line.size()) {
+        while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i])))
+            ++i;
+        size_t j = i;
+        while (j < line.size() && !std::isspace(static_cast<unsigned char>(line[j])))
+            ++j;
+        if (j > i)
+            out.push_back(line.substr(i, j - i));
+        i = j;
+    }
+    return out;
+}
+
+// parseOps parses the table as the Go peer does (ParseOps); it returns an error text or "".
+std::string parseOps(const std::string &text, std::vector<OpSpec> *ops)
+{
+    size_t start = 0;
+    int lineNo = 1; // the raw string starts after the wrapper's first line
+    while (start <= text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos)
+            end = text.size();
+        const std::vector<std::string> f = words(text.substr(start, end - start));
+        start = end + 1;
+        ++lineNo;
+        if (f.empty() || f[0][0] == '#')
+            continue;
+        OpSpec op{f[0], {}};
+        for (const OpSpec &o : *ops)
+            if (o.name == op.name)
+                return "ops table line " + std::to_string(lineNo - 1) + ": " + op.name + " listed twice";
+        for (size_t i = 1; i < f.size(); ++i) {
+            const size_t colon = f[i].find(':');
+            if (colon == std::string::npos || colon == 0 || !knownType(f[i].substr(colon + 1)))
+                return "ops table line " + std::to_string(lineNo - 1) + ": argument \"" + f[i] + "\" is not NAME:TYPE with a known type";
+            op.args.push_back({f[i].substr(0, colon), f[i].substr(colon + 1)});
+        }
+        ops->push_back(op);
+    }
+    return std::string();
+}
 
 std::string jsonString(const QString &s)
 {
@@ -52,6 +137,8 @@ std::string jsonString(const QString &s)
     return out + "\"";
 }
 
+std::string jsonString(const std::string &s) { return jsonString(QString::fromUtf8(s.data(), int(s.size()))); }
+
 // QSystemSemaphore::SystemSemaphoreError → QSharedMemory::SharedMemoryError (as initKey maps it).
 int semToShm(QSystemSemaphore::SystemSemaphoreError e)
 {
@@ -66,223 +153,521 @@ int semToShm(QSystemSemaphore::SystemSemaphoreError e)
     }
 }
 
+// --- stopping --------------------------------------------------------------------------------
+// SIGINT, SIGTERM and SIGHUP are blocked in every thread and taken by a watcher thread
+// (sigwait), so no Qt call is ever interrupted by them. The watcher sets stopSignal and wakes
+// the main thread through a pipe; the main thread stops at the next operation boundary (sleep,
+// wait and stdin return early) and destroys its objects. SIGPIPE is ignored: a write to a
+// closed stdout fails, and that is a stop request too.
+
+std::atomic<int> stopSignal{0};
+std::atomic<bool> outputClosed{false};
+int stopPipe[2] = {-1, -1};
+
+void startStopWatcher()
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+    if (::pipe2(stopPipe, O_CLOEXEC) != 0) {
+        std::perror("qtshm-peer: pipe2");
+        std::exit(1);
+    }
+    std::thread([set] {
+        int sig = 0;
+        if (sigwait(&set, &sig) != 0)
+            return;
+        stopSignal = sig;
+        const char c = 1;
+        if (::write(stopPipe[1], &c, 1) < 0) {
+        }
+        std::this_thread::sleep_for(std::chrono::seconds(5));
+        std::fprintf(stderr, "qtshm-peer: did not stop within 5 s of signal %d; exiting without cleaning up\n", sig);
+        ::_exit(1);
+    }).detach();
+}
+
+bool stopped() { return stopSignal != 0 || outputClosed; }
+
+// waitFor waits until fd (if >= 0) is readable (1), timeoutMs passed (0; -1: no timeout) or a
+// stop is requested (-1).
+int waitFor(int fd, long long timeoutMs)
+{
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs < 0 ? 0 : timeoutMs);
+    for (;;) {
+        if (stopped())
+            return -1;
+        int wait = -1;
+        if (timeoutMs >= 0) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+            if (left <= 0)
+                return 0;
+            wait = int(left > 1000000 ? 1000000 : left);
+        }
+        pollfd fds[2] = {{stopPipe[0], POLLIN, 0}, {fd, POLLIN, 0}};
+        const int n = ::poll(fds, fd >= 0 ? 2 : 1, wait);
+        if (n < 0 && errno != EINTR)
+            return -1;
+        if (fds[0].revents)
+            return -1;
+        if (fd >= 0 && fds[1].revents)
+            return 1;
+    }
+}
+
+// LineReader reads stdin line by line without blocking a stop request.
+struct LineReader {
+    std::string buf;
+    bool eof = false;
+    // next returns false at the end of stdin or when a stop is requested.
+    bool next(std::string *line)
+    {
+        for (;;) {
+            const size_t nl = buf.find('\n');
+            if (nl != std::string::npos) {
+                *line = buf.substr(0, nl);
+                buf.erase(0, nl + 1);
+                return true;
+            }
+            if (eof) {
+                if (buf.empty())
+                    return false;
+                *line = buf;
+                buf.clear();
+                return true;
+            }
+            if (waitFor(0, -1) < 0)
+                return false;
+            char chunk[4096];
+            const ssize_t n = ::read(0, chunk, sizeof chunk);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                eof = true;
+            else
+                buf.append(chunk, size_t(n));
+        }
+    }
+};
+
+// --- the peer --------------------------------------------------------------------------------
+
+struct Args {
+    std::vector<std::string> raw;
+    std::vector<long long> ints;
+    int integer(size_t i) const { return int(ints[i]); }
+    QSharedMemory::AccessMode mode(size_t i) const { return raw[i] == "ro" ? QSharedMemory::ReadOnly : QSharedMemory::ReadWrite; }
+    QByteArray bytes(size_t i) const
+    {
+        const std::string &s = raw[i];
+        if (s.rfind("str:", 0) == 0)
+            return QByteArray::fromStdString(s.substr(4));
+        return QByteArray::fromHex(QByteArray::fromStdString(s.substr(4)));
+    }
+};
+
+bool parseInt(const std::string &s, long long *v)
+{
+    const size_t digits = (!s.empty() && s[0] == '-') ? 1 : 0;
+    if (s.size() == digits)
+        return false;
+    for (size_t i = digits; i < s.size(); ++i)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    errno = 0;
+    *v = std::strtoll(s.c_str(), nullptr, 10);
+    return errno == 0;
+}
+
+bool validData(const std::string &s)
+{
+    if (s.rfind("str:", 0) == 0)
+        return true;
+    if (s.rfind("hex:", 0) != 0 || (s.size() - 4) % 2 != 0)
+        return false;
+    for (size_t i = 4; i < s.size(); ++i)
+        if (!std::isxdigit(static_cast<unsigned char>(s[i])))
+            return false;
+    return true;
+}
+
+// checkArgs checks each argument against its type, as the Go peer's checkArgs does; it
+// returns the "bad argument" text or "".
+std::string checkArgs(const OpSpec &op, const std::vector<std::string> &raw, Args *a)
+{
+    a->raw = raw;
+    a->ints.assign(raw.size(), 0);
+    for (size_t i = 0; i < op.args.size(); ++i) {
+        const std::string &s = raw[i], &t = op.args[i].type;
+        const std::string bad = "bad argument " + op.args[i].name + "=\"" + s + "\": want ";
+        if (t == "mode") {
+            if (s != "ro" && s != "rw")
+                return bad + "ro or rw";
+        } else if (t == "semmode") {
+            if (s != "open" && s != "create")
+                return bad + "open or create";
+        } else if (t == "data") {
+            if (!validData(s))
+                return bad + "hex:HEX (an even number of hex digits) or str:TEXT";
+        } else if (t != "text") {
+            const auto r = intTypes.at(t);
+            long long v = 0;
+            if (!parseInt(s, &v) || v < r.first || v > r.second)
+                return bad + "an integer in " + std::to_string(r.first) + ".." + std::to_string(r.second);
+            a->ints[i] = v;
+        }
+    }
+    return std::string();
+}
+
+struct Peer;
+using Handler = std::function<void(Peer &, const std::string &, const Args &)>;
+extern const std::map<std::string, Handler> handlers;
+
 struct Peer {
     QString key;
+    std::vector<OpSpec> table;
     std::unique_ptr<QSharedMemory> shm;
     std::unique_ptr<QSystemSemaphore> sem;
+    LineReader lines;
     int status = 0;
 
-    void report(const std::string &op, bool ok, const std::string &fields = std::string(),
-              int error = 0, const QString &errorString = QString())
+    const OpSpec *find(const std::string &name) const
     {
-        std::string line = "{\"op\":" + jsonString(QString::fromStdString(op)) + ",\"ok\":" + (ok ? "true" : "false");
+        for (const OpSpec &o : table)
+            if (o.name == name)
+                return &o;
+        return nullptr;
+    }
+
+    static void writeOut(const std::string &line)
+    {
+        size_t done = 0;
+        while (done < line.size() && !outputClosed) {
+            const ssize_t n = ::write(1, line.data() + done, line.size() - done);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                outputClosed = true; // EPIPE (SIGPIPE is ignored) or another failure: stop
+            else
+                done += size_t(n);
+        }
+    }
+
+    void report(const std::string &op, bool ok, const std::string &fields = std::string(),
+                int error = 0, const QString &errorString = QString())
+    {
+        std::string line = "{\"op\":" + jsonString(op) + ",\"ok\":" + (ok ? "true" : "false");
         if (!fields.empty())
             line += "," + fields;
         if (!ok) {
             status = 1;
             line += ",\"error\":" + std::to_string(error) + ",\"errorString\":" + jsonString(errorString);
         }
-        line += "}\n";
-        std::fwrite(line.data(), 1, line.size(), stdout);
-        std::fflush(stdout);
+        writeOut(line + "}\n");
     }
+    // shmResult reports a QSharedMemory call's outcome with its error() and errorString().
     void shmResult(const std::string &op, bool ok, const std::string &fields = std::string())
     {
         report(op, ok, fields, int(shm->error()), shm->errorString());
     }
-    void fail(const std::string &op, const QString &why) { report(op, false, std::string(), QSharedMemory::UnknownError, why); }
-
-    static QSharedMemory::AccessMode mode(const std::string &s)
+    void fail(const std::string &op, int code, const char *why, const std::string &fields = std::string())
     {
-        return s == "ro" ? QSharedMemory::ReadOnly : QSharedMemory::ReadWrite;
+        report(op, false, fields, code, QString::fromUtf8(why));
     }
 
-    static bool decode(const std::string &s, QByteArray *out)
+    // check returns what is wrong with a list of operations ("" if nothing), as the Go peer's check.
+    std::string check(const std::vector<std::string> &list) const
     {
-        if (s.rfind("hex:", 0) == 0) {
-            *out = QByteArray::fromHex(QByteArray::fromStdString(s.substr(4)));
-            return true;
+        size_t i = 0;
+        while (i < list.size()) {
+            const OpSpec *op = find(list[i]);
+            if (!op)
+                return "unknown operation \"" + list[i] + "\"";
+            if (i + 1 + op->args.size() > list.size())
+                return "operation \"" + op->name + "\" needs " + std::to_string(op->args.size()) + " argument(s) ("
+                    + op->str() + "), got " + std::to_string(list.size() - i - 1);
+            i += 1 + op->args.size();
         }
-        if (s.rfind("str:", 0) == 0) {
-            *out = QByteArray::fromStdString(s.substr(4));
-            return true;
-        }
-        return false;
+        return std::string();
     }
 
-    bool inc(long n, quint64 *value)
+    int runOps(const std::vector<std::string> &list);
+
+    void run(const OpSpec &op, const std::vector<std::string> &raw)
     {
+        Args a;
+        const std::string bad = checkArgs(op, raw, &a);
+        if (!bad.empty())
+            return report(op.name, false, std::string(), QSharedMemory::UnknownError, QString::fromStdString(bad));
+        const auto h = handlers.find(op.name);
+        if (h == handlers.end())
+            return fail(op.name, QSharedMemory::UnknownError, "unimplemented op");
+        h->second(*this, op.name, a);
+    }
+
+    // inc does n times: lock m, add 1 to the uint64 at offset 0, unlock; *value is the last value
+    // written. It reports nothing; on failure it returns false with *why set for a peer error
+    // (else m's error() tells).
+    static bool inc(QSharedMemory &m, long n, quint64 *value, const char **why)
+    {
+        *why = nullptr;
+        if (!m.isAttached()) {
+            *why = "not attached";
+            return false;
+        }
+        if (m.size() < 8) {
+            *why = "segment smaller than 8 bytes";
+            return false;
+        }
         for (long i = 0; i < n; ++i) {
-            if (!shm->lock())
+            if (!m.lock())
                 return false;
-            if (shm->size() < 8) {
-                shm->unlock();
-                return false;
-            }
             quint64 v;
-            std::memcpy(&v, shm->constData(), 8); // little-endian host
+            std::memcpy(&v, m.constData(), 8); // little-endian host
             ++v;
-            std::memcpy(shm->data(), &v, 8);
+            std::memcpy(m.data(), &v, 8);
             *value = v;
-            if (!shm->unlock())
+            if (!m.unlock())
                 return false;
         }
         return true;
     }
-
-    void run(const std::string &op, const std::vector<std::string> &a);
-};
-
-const std::map<std::string, int> arity = {
-    {"keys", 0}, {"create", 2}, {"attach", 1}, {"detach", 0}, {"lock", 0}, {"unlock", 0}, {"size", 0},
-    {"write", 2}, {"writestr", 1}, {"read", 2}, {"readstr", 0}, {"inc", 1}, {"sleep", 1}, {"wait", 0},
-    {"crash", 0}, {"close", 0}, {"sem-open", 3}, {"sem-acquire", 0}, {"sem-release", 1}, {"sem-close", 0},
-    {"stdin", 0}, {"bench", 1},
-};
-
-void Peer::run(const std::string &op, const std::vector<std::string> &a)
-{
-    if (op == "keys") {
-        report(op, true, "\"key\":" + jsonString(shm->key()) + ",\"nativeKey\":" + jsonString(shm->nativeKey())
-                 + ",\"qtVersion\":" + jsonString(QString::fromLatin1(qVersion())));
-    } else if (op == "create") {
-        shmResult(op, shm->create(std::stoll(a[0]), mode(a[1])));
-    } else if (op == "attach") {
-        shmResult(op, shm->attach(mode(a[0])));
-    } else if (op == "detach") {
-        shmResult(op, shm->detach());
-    } else if (op == "lock") {
-        shmResult(op, shm->lock());
-    } else if (op == "unlock") {
-        shmResult(op, shm->unlock());
-    } else if (op == "size") {
-        report(op, true, "\"size\":" + std::to_string(qint64(shm->size())));
-    } else if (op == "write" || op == "writestr") {
-        QByteArray bytes;
-        long long off = 0;
-        if (op == "writestr") {
-            bytes = QByteArray::fromStdString(a[0]);
-            bytes.append('\0');
-        } else {
-            off = std::stoll(a[0]);
-            if (!decode(a[1], &bytes))
-                return fail(op, QStringLiteral("data must be hex:... or str:..."));
-        }
-        if (!shm->isAttached())
-            return fail(op, QStringLiteral("not attached"));
-        if (off < 0 || off + bytes.size() > shm->size())
-            return fail(op, QStringLiteral("write past the end of the segment"));
-        std::memcpy(static_cast<char *>(shm->data()) + off, bytes.constData(), size_t(bytes.size()));
-        report(op, true);
-    } else if (op == "read") {
-        const long long off = std::stoll(a[0]), n = std::stoll(a[1]);
-        if (!shm->isAttached())
-            return fail(op, QStringLiteral("not attached"));
-        if (off < 0 || n < 0 || off + n > shm->size())
-            return fail(op, QStringLiteral("read past the end of the segment"));
-        const QByteArray b(static_cast<const char *>(shm->constData()) + off, int(n));
-        report(op, true, "\"hex\":" + jsonString(QString::fromLatin1(b.toHex())));
-    } else if (op == "readstr") {
-        if (!shm->isAttached())
-            return fail(op, QStringLiteral("not attached"));
-        const char *p = static_cast<const char *>(shm->constData());
-        report(op, true, "\"str\":" + jsonString(QString::fromUtf8(p, int(qstrnlen(p, uint(shm->size()))))));
-    } else if (op == "inc") {
-        quint64 v = 0;
-        const bool ok = inc(std::stol(a[0]), &v);
-        shmResult(op, ok, "\"value\":" + std::to_string(v));
-    } else if (op == "bench") {
-        const long n = std::stol(a[0]);
-        QElapsedTimer timer;
-        timer.start();
-        bool ok = n > 0;
-        for (long i = 0; i < n && ok; ++i)
-            ok = shm->lock() && shm->unlock();
-        const double ns = double(timer.nsecsElapsed()) / double(n > 0 ? n : 1);
-        shmResult(op, ok, "\"nsPerOp\":" + std::to_string(ns));
-    } else if (op == "sleep") {
-        QThread::msleep(std::stoul(a[0]));
-        report(op, true);
-    } else if (op == "wait") {
-        std::string line;
-        std::getline(std::cin, line);
-        report(op, true);
-    } else if (op == "crash") {
-        report(op, true);
-        ::kill(::getpid(), SIGKILL);
-    } else if (op == "close") {
-        shm.reset(new QSharedMemory(key));
-        report(op, true);
-    } else if (op == "sem-open") {
-        sem.reset(new QSystemSemaphore(QString::fromStdString(a[0]), std::stoi(a[1]),
-                                       a[2] == "create" ? QSystemSemaphore::Create : QSystemSemaphore::Open));
-        report(op, sem->error() == QSystemSemaphore::NoError, std::string(), semToShm(sem->error()), sem->errorString());
-    } else if (op == "sem-acquire" || op == "sem-release") {
-        if (!sem)
-            return fail(op, QStringLiteral("no semaphore (sem-open first)"));
-        const bool ok = op == "sem-acquire" ? sem->acquire() : sem->release(std::stoi(a[0]));
-        report(op, ok, std::string(), semToShm(sem->error()), sem->errorString());
-    } else if (op == "sem-close") {
-        sem.reset();
-        report(op, true);
+    void incFailed(const std::string &op, QSharedMemory &m, const char *why, const std::string &fields)
+    {
+        if (why)
+            fail(op, std::strcmp(why, "not attached") == 0 ? QSharedMemory::NotFound : QSharedMemory::InvalidSize, why, fields);
+        else
+            report(op, false, fields, int(m.error()), m.errorString());
     }
+
+    // coaLoop runs n iterations of: a fresh QSharedMemory for the key, create(size) or, on
+    // AlreadyExists, attach(), step (if set), delete. It stops at the first failure and reports.
+    void coaLoop(const std::string &op, long n, int size, bool withInc)
+    {
+        long count = 0, created = 0;
+        quint64 value = 0;
+        const auto fields = [&] {
+            std::string f = "\"count\":" + std::to_string(count) + ",\"created\":" + std::to_string(created);
+            return withInc ? f + ",\"value\":" + std::to_string(value) : f;
+        };
+        while (count < n && !stopped()) {
+            QSharedMemory m(key);
+            bool c = m.create(size, QSharedMemory::ReadWrite);
+            if (!c && (m.error() != QSharedMemory::AlreadyExists || !m.attach(QSharedMemory::ReadWrite)))
+                return report(op, false, fields(), int(m.error()), m.errorString());
+            const char *why = nullptr;
+            if (withInc && !inc(m, 1, &value, &why))
+                return incFailed(op, m, why, fields());
+            ++count;
+            if (c)
+                ++created;
+        }
+        report(op, true, fields());
+    }
+};
+
+int Peer::runOps(const std::vector<std::string> &list)
+{
+    size_t i = 0;
+    while (i < list.size() && !stopped()) {
+        const OpSpec &op = *find(list[i]);
+        const std::vector<std::string> a(list.begin() + long(i) + 1, list.begin() + long(i + 1 + op.args.size()));
+        i += 1 + op.args.size();
+        if (op.name != "stdin") {
+            run(op, a);
+            continue;
+        }
+        std::string line;
+        while (lines.next(&line)) {
+            const std::vector<std::string> f = words(line);
+            if (f.empty())
+                continue;
+            const std::string msg = check(f);
+            if (!msg.empty()) {
+                writeOut("{\"op\":\"usage\",\"ok\":false,\"errorString\":" + jsonString(msg) + "}\n");
+                std::fprintf(stderr, "qtshm-peer: %s\n", msg.c_str());
+                return 2;
+            }
+            if (runOps(f) == 2)
+                return 2;
+        }
+    }
+    return 0;
 }
+
+const std::map<std::string, Handler> handlers = {
+    {"keys", [](Peer &p, const std::string &op, const Args &) {
+         p.report(op, true, "\"key\":" + jsonString(p.shm->key()) + ",\"nativeKey\":" + jsonString(p.shm->nativeKey())
+                      + ",\"qtVersion\":" + jsonString(QString::fromLatin1(qVersion())));
+     }},
+    {"create", [](Peer &p, const std::string &op, const Args &a) { p.shmResult(op, p.shm->create(a.integer(0), a.mode(1))); }},
+    {"attach", [](Peer &p, const std::string &op, const Args &a) { p.shmResult(op, p.shm->attach(a.mode(0))); }},
+    {"detach", [](Peer &p, const std::string &op, const Args &) { p.shmResult(op, p.shm->detach()); }},
+    {"lock", [](Peer &p, const std::string &op, const Args &) { p.shmResult(op, p.shm->lock()); }},
+    {"unlock", [](Peer &p, const std::string &op, const Args &) { p.shmResult(op, p.shm->unlock()); }},
+    {"size", [](Peer &p, const std::string &op, const Args &) { p.report(op, true, "\"size\":" + std::to_string(qint64(p.shm->size()))); }},
+    {"write", [](Peer &p, const std::string &op, const Args &a) {
+         const long long off = a.ints[0];
+         const QByteArray bytes = a.bytes(1);
+         if (!p.shm->isAttached())
+             return p.fail(op, QSharedMemory::NotFound, "not attached");
+         if (off + bytes.size() > p.shm->size())
+             return p.fail(op, QSharedMemory::InvalidSize, "write past the end of the segment");
+         // After attach(ReadOnly) this faults (SIGSEGV), as it would in any Qt program.
+         std::memcpy(static_cast<char *>(p.shm->data()) + off, bytes.constData(), size_t(bytes.size()));
+         p.report(op, true);
+     }},
+    {"writestr", [](Peer &p, const std::string &op, const Args &a) {
+         QByteArray bytes = QByteArray::fromStdString(a.raw[0]);
+         bytes.append('\0');
+         if (!p.shm->isAttached())
+             return p.fail(op, QSharedMemory::NotFound, "not attached");
+         if (bytes.size() > p.shm->size())
+             return p.fail(op, QSharedMemory::InvalidSize, "write past the end of the segment");
+         std::memcpy(p.shm->data(), bytes.constData(), size_t(bytes.size()));
+         p.report(op, true);
+     }},
+    {"read", [](Peer &p, const std::string &op, const Args &a) {
+         const long long off = a.ints[0], n = a.ints[1];
+         if (!p.shm->isAttached())
+             return p.fail(op, QSharedMemory::NotFound, "not attached");
+         if (off + n > p.shm->size())
+             return p.fail(op, QSharedMemory::InvalidSize, "read past the end of the segment");
+         const QByteArray b(static_cast<const char *>(p.shm->constData()) + off, int(n));
+         p.report(op, true, "\"hex\":" + jsonString(QString::fromLatin1(b.toHex())));
+     }},
+    {"readstr", [](Peer &p, const std::string &op, const Args &) {
+         if (!p.shm->isAttached())
+             return p.fail(op, QSharedMemory::NotFound, "not attached");
+         const char *d = static_cast<const char *>(p.shm->constData());
+         p.report(op, true, "\"str\":" + jsonString(QString::fromUtf8(d, int(qstrnlen(d, uint(p.shm->size()))))));
+     }},
+    {"inc", [](Peer &p, const std::string &op, const Args &a) {
+         quint64 v = 0;
+         const char *why = nullptr;
+         const bool ok = Peer::inc(*p.shm, a.integer(0), &v, &why);
+         const std::string f = "\"value\":" + std::to_string(v);
+         if (ok)
+             p.report(op, true, f);
+         else
+             p.incFailed(op, *p.shm, why, f);
+     }},
+    {"bench", [](Peer &p, const std::string &op, const Args &a) {
+         const long n = a.integer(0);
+         QElapsedTimer timer;
+         timer.start();
+         bool ok = true;
+         for (long i = 0; i < n && ok; ++i)
+             ok = p.shm->lock() && p.shm->unlock();
+         p.shmResult(op, ok, "\"nsPerOp\":" + std::to_string(double(timer.nsecsElapsed()) / double(n)));
+     }},
+    {"sleep", [](Peer &p, const std::string &op, const Args &a) {
+         waitFor(-1, a.ints[0]);
+         p.report(op, true);
+     }},
+    {"wait", [](Peer &p, const std::string &op, const Args &) {
+         std::string line;
+         p.lines.next(&line);
+         p.report(op, true);
+     }},
+    {"crash", [](Peer &p, const std::string &op, const Args &) {
+         p.report(op, true);
+         ::kill(::getpid(), SIGKILL);
+     }},
+    {"close", [](Peer &p, const std::string &op, const Args &) {
+         p.shm.reset(); // the destructor: detach, and remove the segment if this was the last
+         p.shm.reset(new QSharedMemory(p.key));
+         p.report(op, true);
+     }},
+    {"sem-open", [](Peer &p, const std::string &op, const Args &a) {
+         p.sem.reset(); // destroy the previous one first, as the Go peer closes it first
+         p.sem.reset(new QSystemSemaphore(QString::fromStdString(a.raw[0]), a.integer(1),
+                                          a.raw[2] == "create" ? QSystemSemaphore::Create : QSystemSemaphore::Open));
+         if (p.sem->error() != QSystemSemaphore::NoError) {
+             p.report(op, false, std::string(), semToShm(p.sem->error()), p.sem->errorString());
+             p.sem.reset();
+             return;
+         }
+         p.report(op, true);
+     }},
+    {"sem-acquire", [](Peer &p, const std::string &op, const Args &) {
+         if (!p.sem)
+             return p.fail(op, QSharedMemory::UnknownError, "no semaphore (sem-open first)");
+         const bool ok = p.sem->acquire();
+         p.report(op, ok, std::string(), semToShm(p.sem->error()), p.sem->errorString());
+     }},
+    {"sem-release", [](Peer &p, const std::string &op, const Args &a) {
+         if (!p.sem)
+             return p.fail(op, QSharedMemory::UnknownError, "no semaphore (sem-open first)");
+         const bool ok = p.sem->release(a.integer(0));
+         p.report(op, ok, std::string(), semToShm(p.sem->error()), p.sem->errorString());
+     }},
+    {"sem-close", [](Peer &p, const std::string &op, const Args &) {
+         if (!p.sem)
+             return p.fail(op, QSharedMemory::UnknownError, "no semaphore (sem-open first)");
+         p.sem.reset();
+         p.report(op, true);
+     }},
+    {"ops", [](Peer &p, const std::string &op, const Args &) {
+         std::string list;
+         for (const OpSpec &o : p.table)
+             list += (list.empty() ? "" : ",") + jsonString(o.str());
+         p.report(op, true, "\"ops\":[" + list + "]");
+     }},
+    {"coa", [](Peer &p, const std::string &op, const Args &a) { p.coaLoop(op, a.integer(0), a.integer(1), false); }},
+    {"coainc", [](Peer &p, const std::string &op, const Args &a) { p.coaLoop(op, a.integer(0), a.integer(1), true); }},
+    // RemoveStale is qtshm-go's; Qt has nothing like it.
+    {"stale", [](Peer &p, const std::string &op, const Args &) { p.fail(op, QSharedMemory::UnknownError, "unsupported"); }},
+    // QSharedMemory is not thread-safe: sharing one object between threads is not something a
+    // Qt program may do.
+    {"threads", [](Peer &p, const std::string &op, const Args &) { p.fail(op, QSharedMemory::UnknownError, "unsupported"); }},
+};
 
 int usage(const std::string &msg)
 {
-    std::printf("{\"op\":\"usage\",\"ok\":false,\"errorString\":%s}\n", jsonString(QString::fromStdString(msg)).c_str());
+    Peer::writeOut("{\"op\":\"usage\",\"ok\":false,\"errorString\":" + jsonString(msg) + "}\n");
+    std::fprintf(stderr, "qtshm-peer: %s\n", msg.c_str());
     return 2;
-}
-
-int runOps(Peer &p, std::vector<std::string> args)
-{
-    size_t i = 0;
-    while (i < args.size()) {
-        const std::string op = args[i];
-        const auto it = arity.find(op);
-        if (it == arity.end() || i + 1 + size_t(it->second) > args.size())
-            return usage("bad operation \"" + op + "\" (or too few arguments)");
-        if (op == "stdin") {
-            std::string line;
-            while (std::getline(std::cin, line)) {
-                std::vector<std::string> f;
-                for (const QString &w : QString::fromStdString(line).split(QLatin1Char(' '), Qt::SkipEmptyParts))
-                    f.push_back(w.toStdString());
-                if (!f.empty() && runOps(p, f) == 2)
-                    return 2;
-            }
-            ++i;
-            continue;
-        }
-        std::vector<std::string> a(args.begin() + long(i) + 1, args.begin() + long(i) + 1 + it->second);
-        try {
-            p.run(op, a);
-        } catch (const std::exception &e) {
-            return usage(op + ": bad argument (" + e.what() + ")");
-        }
-        i += 1 + size_t(it->second);
-    }
-    return 0;
 }
 
 } // namespace
 
 int main(int argc, char *argv[])
 {
+    startStopWatcher();
     Peer p;
+    const std::string bad = parseOps(opsText, &p.table);
+    if (!bad.empty())
+        return usage(bad);
     std::vector<std::string> args(argv + 1, argv + argc);
     size_t i = 0;
+    bool haveKey = false;
     while (i < args.size() && args[i].rfind("--", 0) == 0) {
         if (i + 1 >= args.size())
             return usage("missing value for " + args[i]);
-        if (args[i] == "--key")
+        if (args[i] == "--key") {
             p.key = QString::fromStdString(args[i + 1]);
-        else if (args[i] != "--flavor" && args[i] != "--backend") // accepted for symmetry with the Go peer
+            haveKey = true;
+        } else if (args[i] != "--flavor" && args[i] != "--backend") { // accepted for symmetry with the Go peer
             return usage("unknown flag " + args[i]);
+        }
         i += 2;
     }
+    if (!haveKey)
+        return usage("missing --key KEY");
+    const std::vector<std::string> ops(args.begin() + long(i), args.end());
+    if (ops.empty())
+        return usage("no operations");
+    const std::string msg = p.check(ops);
+    if (!msg.empty())
+        return usage(msg);
     p.shm.reset(new QSharedMemory(p.key));
-    const int rc = runOps(p, std::vector<std::string>(args.begin() + long(i), args.end()));
+    const int rc = p.runOps(ops);
     p.shm.reset();
     p.sem.reset();
     return rc != 0 ? rc : p.status;

@@ -1,318 +1,289 @@
-// Package peer is the Go side of the peer protocol that qtshm-go's multi-process and interop
-// tests drive: a process runs a list of operations on one shared-memory object (and optionally
-// one system semaphore) and prints one JSON line per operation. cmake/qtshm-peer.cpp speaks the
-// same protocol over Qt's own classes, so a test can swap a Go peer for a Qt peer.
-//
-// Usage: [--backend NAME] [--flavor qt515|qt661] --key KEY OP [ARGS] OP [ARGS] …
-//
-// Operations (a result line {"op":…,"ok":true|false,…} each; failures add "error" (the
-// QSharedMemory::SharedMemoryError value) and "errorString"):
-//
-//	keys                      print key and nativeKey
-//	create SIZE ro|rw         QSharedMemory::create
-//	attach ro|rw              QSharedMemory::attach
-//	detach                    QSharedMemory::detach
-//	lock / unlock             QSharedMemory::lock / unlock
-//	size                      print size
-//	write OFF hex:HEX|str:S   copy bytes into the segment (no lock)
-//	writestr S                write S plus a NUL at offset 0 (no lock)
-//	read OFF N                print N bytes at OFF as hex (no lock)
-//	readstr                   print the NUL-terminated string at offset 0 (no lock)
-//	inc N                     N times: lock, increment the little-endian uint64 at 0, unlock
-//	bench N                   N uncontended lock+unlock pairs; prints nsPerOp
-//	sleep MS                  sleep
-//	wait                      block until a line arrives on stdin (or EOF)
-//	crash                     SIGKILL this process (e.g. while holding the lock)
-//	close                     destroy the object (Qt: delete; Go: Close) and make a new one for the key
-//	sem-open KEY INIT open|create   QSystemSemaphore(KEY, INIT, mode)
-//	sem-acquire / sem-release N / sem-close
-//	stdin                     read further operations from stdin, one per line, until EOF
 package peer
 
 import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
+	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/qtshm/qtshm-go/qtshm"
 )
 
-// Run runs the peer with args and returns the process exit code: 0 when every operation
-// succeeded, 1 when one failed (later operations still run), 2 on a usage error.
+// Run runs the peer with args (see the package doc) and returns its exit status: 0 when every
+// operation succeeded, 1 when one failed, 2 on a usage error. It stops early, cleaning up,
+// when a write to stdout fails. Usage errors also go to os.Stderr, as one line.
 func Run(args []string, stdin io.Reader, stdout io.Writer) int {
-	p := &peer{out: json.NewEncoder(stdout), stdin: bufio.NewScanner(stdin)}
+	return RunContext(context.Background(), args, stdin, stdout, os.Stderr)
+}
+
+// RunContext is [Run] that also stops (at the next operation boundary; sleep, wait and stdin
+// return early) when ctx is done, and writes usage errors to stderr.
+func RunContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	p := &peer{ctx: ctx, stdout: stdout, stderr: stderr, stdin: stdin}
+	table, err := loadOps()
+	if err != nil {
+		return p.usage(err.Error())
+	}
+	p.table = table
 	var opts []qtshm.Option
-	var key string
+	haveKey := false
+	backend := qtshm.Backends()[0] // the default
 	for len(args) > 0 && strings.HasPrefix(args[0], "--") {
 		if len(args) < 2 {
-			return usage(stdout, "missing value for "+args[0])
+			return p.usage("missing value for " + args[0])
 		}
-		switch args[0] {
+		switch v := args[1]; args[0] {
 		case "--backend":
-			opts = append(opts, qtshm.WithBackend(args[1]))
+			if !slices.Contains(qtshm.Backends(), v) {
+				return p.usage(fmt.Sprintf("unknown backend %q (built in: %s)", v, strings.Join(qtshm.Backends(), ", ")))
+			}
+			opts = append(opts, qtshm.WithBackend(v))
+			backend = v
 		case "--flavor":
-			switch args[1] {
+			switch v {
 			case "qt515":
 				opts = append(opts, qtshm.WithFlavor(qtshm.FlavorQt515))
 			case "qt661":
 				opts = append(opts, qtshm.WithFlavor(qtshm.FlavorQt661))
 			default:
-				return usage(stdout, "unknown flavor "+args[1])
+				return p.usage(fmt.Sprintf("unknown flavor %q (qt515 or qt661)", v))
 			}
 		case "--key":
-			key = args[1]
+			p.key, haveKey = v, true
 		default:
-			return usage(stdout, "unknown flag "+args[0])
+			return p.usage("unknown flag " + args[0])
 		}
 		args = args[2:]
 	}
-	p.opts, p.key = opts, key
-	p.shm = qtshm.New(key, opts...)
-	defer func() {
-		p.shm.Close()
-		if p.sem != nil {
-			p.sem.Close()
-		}
-	}()
-	if code := p.runOps(args); code != 0 {
+	if !haveKey {
+		return p.usage("missing --key KEY")
+	}
+	if len(args) == 0 {
+		return p.usage("no operations")
+	}
+	if msg := p.check(args); msg != "" {
+		return p.usage(msg)
+	}
+	p.opts, p.native = opts, backend == qtshm.BackendNative
+	p.shm = qtshm.New(p.key, opts...)
+	code := p.runOps(args)
+	p.cleanup()
+	if code != 0 {
 		return code
 	}
 	return p.status
 }
 
-func usage(w io.Writer, msg string) int {
-	json.NewEncoder(w).Encode(map[string]any{"op": "usage", "ok": false, "errorString": msg})
-	return 2
-}
-
 type peer struct {
-	out    *json.Encoder
-	stdin  *bufio.Scanner
+	ctx    context.Context
+	table  map[string]Op
+	stdout io.Writer
+	stderr io.Writer
+	stdin  io.Reader
+	lines  chan string // stdin's lines, read by a goroutine started on first use
 	opts   []qtshm.Option
+	native bool // the native backend, which cannot bound a wait for a lock
 	key    string
 	shm    *qtshm.SharedMemory
 	sem    *qtshm.SystemSemaphore
 	status int
+	outErr error // the first failed write to stdout: a stop request
 }
 
-// arity is how many arguments each operation takes.
-var arity = map[string]int{
-	"keys": 0, "create": 2, "attach": 1, "detach": 0, "lock": 0, "unlock": 0, "size": 0,
-	"write": 2, "writestr": 1, "read": 2, "readstr": 0, "inc": 1, "sleep": 1, "wait": 0,
-	"crash": 0, "close": 0, "sem-open": 3, "sem-acquire": 0, "sem-release": 1, "sem-close": 0,
-	"stdin": 0, "bench": 1,
+// waitCtx is the context of every call that may wait for a lock: the peer's own, so that a stop
+// request ends the wait (the call then fails with LockError) — except with the native backend,
+// which cannot bound a wait (it refuses a context that can be cancelled).
+func (p *peer) waitCtx() context.Context {
+	if p.native {
+		return context.Background()
+	}
+	return p.ctx
 }
 
-func (p *peer) runOps(args []string) int {
-	for len(args) > 0 {
-		op := args[0]
-		n, ok := arity[op]
-		if !ok || len(args) < 1+n {
-			return usage(os.Stdout, fmt.Sprintf("bad operation %q (or too few arguments)", op))
+// cleanup destroys the peer's objects, as Qt's destructors would, even after a stop request:
+// their waits for the lock are bounded by a fresh context (pure backend).
+func (p *peer) cleanup() {
+	ctx := context.Background()
+	if !p.native {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cleanupWait)
+		defer cancel()
+	}
+	p.shm.CloseContext(ctx)
+	if p.sem != nil {
+		p.sem.Close()
+	}
+}
+
+// cleanupWait bounds the waits of the final cleanup for the lock.
+const cleanupWait = 3 * time.Second
+
+// usage reports a usage error and returns exit status 2.
+func (p *peer) usage(msg string) int {
+	p.write([]byte(`{"op":"usage","ok":false,"errorString":` + jsonText(msg) + "}\n"))
+	fmt.Fprintln(p.stderr, "qtshm peer: "+msg)
+	return 2
+}
+
+// check returns what is wrong with a list of operations ("" if nothing).
+func (p *peer) check(list []string) string {
+	for len(list) > 0 {
+		op, ok := p.table[list[0]]
+		if !ok {
+			return `unknown operation "` + list[0] + `"` // quoted as the C++ peer quotes it
 		}
-		if op == "stdin" {
-			for p.stdin.Scan() {
-				if f := strings.Fields(p.stdin.Text()); len(f) > 0 {
-					if code := p.runOps(f); code == 2 {
-						return code
-					}
-				}
+		if len(list) < 1+len(op.Args) {
+			return fmt.Sprintf(`operation "%s" needs %d argument(s) (%s), got %d`, op.Name, len(op.Args), op, len(list)-1)
+		}
+		list = list[1+len(op.Args):]
+	}
+	return ""
+}
+
+// stopped reports whether the peer was asked to stop (ctx done) or lost its stdout.
+func (p *peer) stopped() bool { return p.ctx.Err() != nil || p.outErr != nil }
+
+// runOps runs a checked list of operations; it returns 2 after a usage error on stdin, else 0.
+func (p *peer) runOps(list []string) int {
+	for len(list) > 0 && !p.stopped() {
+		op := p.table[list[0]]
+		a := list[1 : 1+len(op.Args)]
+		list = list[1+len(op.Args):]
+		if op.Name == "stdin" {
+			if code := p.runStdin(); code != 0 {
+				return code
 			}
-			args = args[1:]
 			continue
 		}
-		p.do(op, args[1:1+n])
-		args = args[1+n:]
+		p.do(op, a)
 	}
 	return 0
 }
 
-func mode(s string) qtshm.AccessMode {
-	if s == "ro" {
-		return qtshm.ReadOnly
+func (p *peer) runStdin() int {
+	for {
+		line, ok := p.nextLine()
+		if !ok {
+			return 0
+		}
+		f := strings.Fields(line)
+		if len(f) == 0 {
+			continue
+		}
+		if msg := p.check(f); msg != "" {
+			return p.usage(msg)
+		}
+		if code := p.runOps(f); code != 0 {
+			return code
+		}
 	}
-	return qtshm.ReadWrite
 }
 
-func (p *peer) result(op string, err error, fields map[string]any) {
-	r := map[string]any{"op": op, "ok": err == nil}
-	for k, v := range fields {
-		r[k] = v
+// nextLine returns the next line of stdin; ok is false at its end or when the peer is stopped.
+func (p *peer) nextLine() (string, bool) {
+	if p.lines == nil {
+		p.lines = make(chan string)
+		go func() {
+			sc := bufio.NewScanner(p.stdin)
+			sc.Buffer(make([]byte, 64<<10), 1<<20)
+			for sc.Scan() {
+				p.lines <- sc.Text()
+			}
+			close(p.lines)
+		}()
+	}
+	select {
+	case line, ok := <-p.lines:
+		return line, ok
+	case <-p.ctx.Done():
+		return "", false
+	}
+}
+
+// field is one named value of a result line.
+type field struct {
+	name  string
+	value any
+}
+
+// do runs one operation and prints its result line.
+func (p *peer) do(op Op, raw []string) {
+	var fields []field
+	a, err := checkArgs(op, raw)
+	if err == nil {
+		if h, ok := handlers[op.Name]; ok {
+			fields, err = h(p, a)
+		} else {
+			err = peerErr(qtshm.UnknownError, "unimplemented op")
+		}
+	}
+	p.result(op.Name, fields, err)
+}
+
+// peerError is a failure of the peer itself, with the same code and text in both peers.
+type peerError struct {
+	code qtshm.ErrorCode
+	msg  string
+}
+
+func (e *peerError) Error() string { return e.msg }
+
+func peerErr(code qtshm.ErrorCode, msg string) error { return &peerError{code, msg} }
+
+var (
+	errNotAttached = peerErr(qtshm.NotFound, "not attached")
+	errNoSemaphore = peerErr(qtshm.UnknownError, "no semaphore (sem-open first)")
+	errTooSmall    = peerErr(qtshm.InvalidSize, "segment smaller than 8 bytes")
+)
+
+// result prints an operation's result line: op, ok, the fields in order, then error and
+// errorString on failure.
+func (p *peer) result(op string, fields []field, err error) {
+	var b bytes.Buffer
+	b.WriteString(`{"op":` + jsonText(op) + `,"ok":` + fmt.Sprint(err == nil))
+	for _, f := range fields {
+		b.WriteString("," + jsonText(f.name) + ":" + jsonText(f.value))
 	}
 	if err != nil {
 		p.status = 1
-		var e *qtshm.Error
-		if errors.As(err, &e) {
-			r["error"] = int(e.Code)
-			r["errorString"] = e.Msg
-		} else {
-			r["error"] = int(qtshm.UnknownError)
-			r["errorString"] = err.Error()
+		code, msg := qtshm.UnknownError, err.Error()
+		var pe *peerError
+		var qe *qtshm.Error
+		switch {
+		case errors.As(err, &pe):
+			code, msg = pe.code, pe.msg
+		case errors.As(err, &qe):
+			code, msg = qe.Code, qe.Msg
 		}
+		b.WriteString(`,"error":` + fmt.Sprint(int(code)) + `,"errorString":` + jsonText(msg))
 	}
-	p.out.Encode(r)
+	b.WriteString("}\n")
+	p.write(b.Bytes())
 }
 
-func (p *peer) do(op string, a []string) {
-	var err error
-	f := map[string]any{}
-	switch op {
-	case "keys":
-		f["key"], f["nativeKey"] = p.shm.Key(), p.shm.NativeKey()
-	case "create":
-		var size int
-		if size, err = strconv.Atoi(a[0]); err == nil {
-			err = p.shm.Create(size, mode(a[1]))
-		}
-	case "attach":
-		err = p.shm.Attach(mode(a[0]))
-	case "detach":
-		err = p.shm.Detach()
-	case "lock":
-		err = p.shm.Lock()
-	case "unlock":
-		err = p.shm.Unlock()
-	case "size":
-		f["size"] = p.shm.Size()
-	case "write":
-		var off int64
-		var b []byte
-		if off, err = strconv.ParseInt(a[0], 10, 64); err == nil {
-			if b, err = decode(a[1]); err == nil {
-				_, err = p.shm.WriteAt(b, off)
-			}
-		}
-	case "writestr":
-		_, err = p.shm.WriteAt(append([]byte(a[0]), 0), 0)
-	case "read":
-		var off, n int64
-		off, err = strconv.ParseInt(a[0], 10, 64)
-		if err == nil {
-			n, err = strconv.ParseInt(a[1], 10, 64)
-		}
-		if err == nil {
-			b := make([]byte, n)
-			var k int
-			k, err = p.shm.ReadAt(b, off)
-			f["hex"] = hex.EncodeToString(b[:k])
-		}
-	case "readstr":
-		d := p.shm.Data()
-		if d == nil {
-			err = errors.New("not attached")
-		} else {
-			s := d
-			if i := bytes.IndexByte(d, 0); i >= 0 {
-				s = d[:i]
-			}
-			f["str"] = string(s)
-		}
-	case "inc":
-		var n int
-		if n, err = strconv.Atoi(a[0]); err == nil {
-			var v uint64
-			v, err = p.inc(n)
-			f["value"] = v
-		}
-	case "bench":
-		var n int
-		if n, err = strconv.Atoi(a[0]); err == nil && n > 0 {
-			start := time.Now()
-			for i := 0; i < n && err == nil; i++ {
-				if err = p.shm.Lock(); err == nil {
-					err = p.shm.Unlock()
-				}
-			}
-			f["nsPerOp"] = float64(time.Since(start).Nanoseconds()) / float64(n)
-		}
-	case "sleep":
-		var ms int
-		if ms, err = strconv.Atoi(a[0]); err == nil {
-			time.Sleep(time.Duration(ms) * time.Millisecond)
-		}
-	case "wait":
-		p.stdin.Scan()
-	case "crash":
-		p.out.Encode(map[string]any{"op": "crash", "ok": true})
-		syscall.Kill(os.Getpid(), syscall.SIGKILL)
-		time.Sleep(time.Hour)
-	case "close":
-		// Like deleting the QSharedMemory and making a new one with the same key.
-		err = p.shm.Close()
-		p.shm = qtshm.New(p.key, p.opts...)
-	case "sem-open":
-		var init int
-		if init, err = strconv.Atoi(a[1]); err == nil {
-			m := qtshm.Open
-			if a[2] == "create" {
-				m = qtshm.Create
-			}
-			if p.sem != nil {
-				p.sem.Close()
-			}
-			p.sem, err = qtshm.NewSystemSemaphore(a[0], init, m, p.opts...)
-			if err == nil {
-				f["nativeKey"] = p.sem.NativeKey()
-			}
-		}
-	case "sem-acquire":
-		err = p.semOp(func(s *qtshm.SystemSemaphore) error { return s.AcquireContext(context.Background()) })
-	case "sem-release":
-		var n int
-		if n, err = strconv.Atoi(a[0]); err == nil {
-			err = p.semOp(func(s *qtshm.SystemSemaphore) error { return s.Release(n) })
-		}
-	case "sem-close":
-		err = p.semOp(func(s *qtshm.SystemSemaphore) error { return s.Close() })
-		p.sem = nil
+func (p *peer) write(b []byte) {
+	if p.outErr != nil {
+		return
 	}
-	p.result(op, err, f)
+	if _, err := p.stdout.Write(b); err != nil {
+		p.outErr = err
+	}
 }
 
-func (p *peer) semOp(f func(*qtshm.SystemSemaphore) error) error {
-	if p.sem == nil {
-		return errors.New("no semaphore (sem-open first)")
+// jsonText encodes v as JSON without HTML escaping (as the C++ peer writes it).
+func jsonText(v any) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return `"` + err.Error() + `"`
 	}
-	return f(p.sem)
-}
-
-func (p *peer) inc(n int) (uint64, error) {
-	var v uint64
-	for i := 0; i < n; i++ {
-		if err := p.shm.Lock(); err != nil {
-			return v, err
-		}
-		d := p.shm.Data()
-		if len(d) < 8 {
-			p.shm.Unlock()
-			return v, errors.New("segment smaller than 8 bytes")
-		}
-		v = binary.LittleEndian.Uint64(d) + 1
-		binary.LittleEndian.PutUint64(d, v)
-		if err := p.shm.Unlock(); err != nil {
-			return v, err
-		}
-	}
-	return v, nil
-}
-
-func decode(s string) ([]byte, error) {
-	switch {
-	case strings.HasPrefix(s, "hex:"):
-		return hex.DecodeString(s[4:])
-	case strings.HasPrefix(s, "str:"):
-		return []byte(s[4:]), nil
-	}
-	return nil, fmt.Errorf("data must be hex:… or str:…, got %q", s)
+	return strings.TrimSuffix(b.String(), "\n")
 }

@@ -1,0 +1,268 @@
+//go:build linux
+
+package interop_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os/exec"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/qtshm/qtshm-go/internal/cmd/peer"
+	"github.com/qtshm/qtshm-go/internal/testenv"
+	"github.com/qtshm/qtshm-go/qtshm"
+)
+
+// The peer protocol is defined once (internal/cmd/peer: the package doc, ops.txt, and the
+// transcripts in testdata/*.script). These tests hold every peer to it: the Go peer with the
+// pure backend (both flavours) and with the native backend for Qt 5 and Qt 6, and the Qt peer
+// built with Qt 5.15, 6.4 and 6.8.
+
+const protoScripts = "../internal/cmd/peer/testdata"
+
+// protoKinds are the peers the protocol tests run: every Go kind, the pure Go peer with the
+// Qt 6.6.1+ flavour, and every Qt kind.
+func protoKinds(t *testing.T) []peerKind {
+	t.Helper()
+	gos, qts := goKinds(t), qtKinds(t)
+	return append(append(append([]peerKind{}, gos...), withFlavor(gos[0], "qt661")), qts...)
+}
+
+// protoDifference is a result where a peer differs from a script on purpose. Each one must
+// still occur (an allowance that no longer applies fails the test, so the list stays true).
+type protoDifference struct {
+	script string
+	line   int      // the script line of the operation
+	kinds  peerSet  // the peers that differ
+	want   []string // what they print instead
+	why    string
+}
+
+// peerSet is a set of peer kinds, named for failure messages.
+type peerSet struct {
+	name string
+	has  func(peerKind) bool
+}
+
+var (
+	qtPeers = peerSet{"the Qt peers", func(k peerKind) bool { return k.Qt }}
+	// qt661Peers behave like Qt 6.6.1 and later: Qt 6.8, and the pure Go peer with that flavour.
+	qt661Peers = peerSet{"Qt 6.6.1+ and Go with --flavor qt661", func(k peerKind) bool {
+		return k.Qt && k.version.AtLeast(6, 6, 1) || !k.Qt && k.flavor == "qt661"
+	}}
+)
+
+var protoDifferences = []protoDifference{
+	{"basic", 50, qt661Peers, []string{`{"op":"attach","ok":false,"error":5,"errorString":"QSharedMemory::handle: doesn't exist"}`},
+		"not Go against Qt but Qt against Qt: Qt 6.6.1+ words the missing key file differently, and Go's qt661 flavour does too"},
+	{"lock", 6, qtPeers, []string{`{"op":"detach","ok":true}`},
+		"detach while this object holds the lock: Qt releases the lock as a side effect; qtshm refuses " +
+			"with LockError, so that a goroutine's critical section is never ended behind its back"},
+	{"loops", 18, qtPeers, []string{`{"op":"stale","ok":false,"error":8,"errorString":"unsupported"}`},
+		"RemoveStale is qtshm-go's; Qt has nothing like it"},
+	{"loops", 20, qtPeers, []string{`{"op":"threads","ok":false,"error":8,"errorString":"unsupported"}`},
+		"QSharedMemory is not thread-safe: a Qt program may not share one object between threads"},
+	{"loops", 22, qtPeers, []string{`{"op":"read","ok":true,"hex":"0500000000000000"}`},
+		"follows from threads being unsupported in Qt: no 30 increments"},
+}
+
+// protoRun runs a peer of kind k on key with ops, stdin closed, bounded by the test's deadline.
+func protoRun(t *testing.T, k peerKind, key string, ops []string) (lines []string, stderr string, err error) {
+	t.Helper()
+	limit, why := testenv.Bound(t, testenv.StepLimit)
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	argv := append(append(append([]string{}, k.argv...), "--key", key), ops...)
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Env = peerEnv()
+	cmd.WaitDelay = 2 * time.Second
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err = cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("%s %v did not finish within %v (%s); output so far:\n%s", k.Name, ops, limit, why, out.String())
+	}
+	if s := strings.TrimSuffix(out.String(), "\n"); s != "" {
+		lines = strings.Split(s, "\n")
+	}
+	return lines, errb.String(), err
+}
+
+// TestProtocolOpsTable: every peer runs from the table in ops.txt (a Qt peer built from older
+// sources would not).
+func TestProtocolOpsTable(t *testing.T) {
+	ops, err := peer.Ops()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, o := range ops {
+		want = append(want, o.String())
+	}
+	for _, k := range protoKinds(t) {
+		lines, _, err := protoRun(t, k, "proto-ops", []string{"ops"})
+		var r struct{ Ops []string }
+		if err != nil || len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &r) != nil {
+			t.Fatalf("%s ops: %v %q", k.Name, err, lines)
+		}
+		if !slices.Equal(r.Ops, want) {
+			t.Errorf("%s runs from another table than ops.txt (rebuild it: scripts/setup.sh):\n got %q\nwant %q", k.Name, r.Ops, want)
+		}
+	}
+}
+
+// TestProtocolEveryOpImplemented runs every operation of the table in every peer: none may
+// answer "unimplemented op" (an operation listed without code), and each prints one result.
+func TestProtocolEveryOpImplemented(t *testing.T) {
+	ops, err := peer.Ops()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sample := map[string]string{"int": "8", "count": "1", "pos": "1", "mode": "rw", "semmode": "open", "data": "hex:00", "text": "proto-every-sem"}
+	var list []string
+	var names []string
+	for _, o := range ops {
+		if o.Name == "crash" {
+			continue // last: it ends the process
+		}
+		list = append(list, o.Name)
+		for _, a := range o.Args {
+			list = append(list, sample[a.Type])
+		}
+		if o.Name != "stdin" { // stdin prints nothing of its own
+			names = append(names, o.Name)
+		}
+	}
+	list, names = append(list, "crash"), append(names, "crash")
+	for _, k := range protoKinds(t) {
+		lines, _, _ := protoRun(t, k, "proto-every", list)
+		if len(lines) != len(names) {
+			t.Errorf("%s printed %d results for %d operations:\n%s", k.Name, len(lines), len(names), strings.Join(lines, "\n"))
+			continue
+		}
+		for i, l := range lines {
+			r := parseResult(t, l)
+			if r.Op != names[i] || r.ErrorString == "unimplemented op" {
+				t.Errorf("%s: operation %q answered %s", k.Name, names[i], l)
+			}
+		}
+	}
+}
+
+// TestProtocolCoverage: every operation of the table is exercised by a script (ops by
+// TestProtocolOpsTable).
+func TestProtocolCoverage(t *testing.T) {
+	ops, err := peer.Ops()
+	if err != nil {
+		t.Fatal(err)
+	}
+	scripts, err := peer.LoadScripts(protoScripts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range ops {
+		used := o.Name == "ops"
+		for _, s := range scripts {
+			used = used || s.Uses(o.Name)
+		}
+		if !used {
+			t.Errorf("no script in %s runs operation %q", protoScripts, o.Name)
+		}
+	}
+}
+
+// TestProtocolScripts runs every script against every peer and compares the results line by
+// line with the script, allowing only the differences in protoDifferences.
+func TestProtocolScripts(t *testing.T) {
+	scripts, err := peer.LoadScripts(protoScripts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(scripts) == 0 {
+		t.Fatal("no scripts")
+	}
+	used := make([]bool, len(protoDifferences))
+	kinds := protoKinds(t)
+	for _, s := range scripts {
+		for _, k := range kinds {
+			t.Run(s.Name+"/"+k.Name, func(t *testing.T) {
+				key := "peer-" + s.Name
+				want, steps := protoExpected(s, k, key, used)
+				got, stderr, err := protoRun(t, k, key, s.Args(key))
+				for i := 0; i < len(got) || i < len(want); i++ {
+					switch {
+					case i >= len(got):
+						t.Errorf("line %d (%s): no result, want %s", steps[i].Line, strings.Join(steps[i].Op, " "), want[i])
+					case i >= len(want):
+						t.Errorf("extra result %s", got[i])
+					case !peer.SameResult(got[i], want[i]):
+						t.Errorf("line %d (%s):\n got %s\nwant %s", steps[i].Line, strings.Join(steps[i].Op, " "), got[i], want[i])
+					}
+				}
+				protoCheckExit(t, s, want, err, stderr)
+			})
+		}
+	}
+	for i, d := range protoDifferences {
+		if !used[i] {
+			t.Errorf("documented difference %s line %d (%s) matched no peer: remove it", d.script, d.line, d.kinds.name)
+		}
+	}
+}
+
+// protoExpected returns the results kind k must print for s: the script's, with the
+// documented differences for k applied.
+func protoExpected(s peer.Script, k peerKind, key string, used []bool) ([]string, []peer.Step) {
+	var want []string
+	var steps []peer.Step
+	for _, st := range s.Steps {
+		lines := st.Want
+		for i, d := range protoDifferences {
+			if d.script == s.Name && d.line == st.Line && d.kinds.has(k) {
+				lines, used[i] = d.want, true
+			}
+		}
+		for _, l := range lines {
+			want = append(want, strings.NewReplacer("$KEY", key, "$TMPDIR", qtshm.TempPath()).Replace(l))
+			steps = append(steps, st)
+		}
+	}
+	return want, steps
+}
+
+// protoCheckExit checks the exit status: killed by SIGKILL after crash, else 1 if an
+// operation failed and 0 if none did.
+func protoCheckExit(t *testing.T, s peer.Script, want []string, err error, stderr string) {
+	t.Helper()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatalf("run: %v", err)
+	}
+	if s.Uses("crash") {
+		if ee == nil || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+			t.Errorf("after crash: %v, want killed by SIGKILL", err)
+		}
+		return
+	}
+	status := 0
+	for _, l := range want {
+		if strings.Contains(l, `"ok":false`) {
+			status = 1
+		}
+	}
+	if got := 0; ee != nil {
+		got = ee.ExitCode()
+		if got != status {
+			t.Errorf("exit status %d, want %d; stderr: %s", got, status, stderr)
+		}
+	} else if status != 0 {
+		t.Errorf("exit status 0, want %d", status)
+	}
+}
