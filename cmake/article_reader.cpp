@@ -12,6 +12,7 @@
 
 int main(int argc, char *argv[])
 {
+    prepareCleanStop(); // not the article's: stop cleanly on signals and a closed stderr
     QCoreApplication app(argc, argv);
     const ArticleOptions opt = parseArticleOptions(app);
 

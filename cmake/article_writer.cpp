@@ -1,6 +1,6 @@
 // The article's writer ("程序1"): creates QSharedMemory("MySharedMemoryKey") of 1024 bytes and
 // every second writes the NUL-terminated local 8-bit string "程序1动态消息#<yyyy-MM-dd
-// hh:mm:ss.zzz>" under the lock.
+// hh:mm:ss.zzz>" under the lock. Around the article's code: option checks and a clean stop (article_common.h).
 #include "article_common.h"
 
 #include <QtCore/QCoreApplication>
@@ -13,6 +13,7 @@
 
 int main(int argc, char *argv[])
 {
+    prepareCleanStop(); // not the article's: stop cleanly on signals and a closed stderr
     QCoreApplication app(argc, argv);
     const ArticleOptions opt = parseArticleOptions(app);
 

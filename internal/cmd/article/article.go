@@ -82,19 +82,27 @@ func CString(b []byte) []byte {
 }
 
 // RunWriter creates the segment and writes a message every interval, printing each as the Qt
-// writer does, until ctx is done or Ticks messages were written.
+// writer does, until ctx is done or Ticks messages were written. A failed write to out (a
+// closed pipe: errors.Is(err, syscall.EPIPE)) stops it too, and is returned; either way the
+// segment is closed (and removed, if this was the last attachment) before it returns.
 func RunWriter(ctx context.Context, o Options, out io.Writer) error {
 	o = o.withDefaults()
 	shm := qtshm.New(o.Key, backendOption(o.Backend))
 	defer shm.Close()
-	if err := shm.Create(DefaultSize, qtshm.ReadWrite); err != nil {
+	wctx := waitCtx(ctx, o)
+	if err := shm.CreateContext(wctx, DefaultSize, qtshm.ReadWrite); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while waiting for the lock
+		}
 		fmt.Fprintf(out, "创建共享内存失败: %q\n", errText(err))
 		return err
 	}
-	fmt.Fprintf(out, "共享内存已创建, key: %q nativeKey: %q\n", shm.Key(), shm.NativeKey())
+	if _, err := fmt.Fprintf(out, "共享内存已创建, key: %q nativeKey: %q\n", shm.Key(), shm.NativeKey()); err != nil {
+		return outputError(err)
+	}
 	return everyTick(ctx, o, func() error {
 		msg := Message(time.Now())
-		if err := shm.Lock(); err != nil {
+		if err := shm.LockContext(wctx); err != nil {
 			return err
 		}
 		d := shm.Data()
@@ -103,10 +111,15 @@ func RunWriter(ctx context.Context, o Options, out io.Writer) error {
 		if err := shm.Unlock(); err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "写入消息: %q\n", msg)
+		if _, err := fmt.Fprintf(out, "写入消息: %q\n", msg); err != nil {
+			return outputError(err)
+		}
 		return nil
 	})
 }
+
+// outputError is the error of a failed write to the output.
+func outputError(err error) error { return fmt.Errorf("writing the output: %w", err) }
 
 // everyTick calls f every o.Interval, o.Ticks times (forever when 0), until ctx is done.
 func everyTick(ctx context.Context, o Options, f func() error) error {
@@ -119,6 +132,9 @@ func everyTick(ctx context.Context, o Options, f func() error) error {
 		case <-tick.C:
 		}
 		if err := f(); err != nil {
+			if ctx.Err() != nil {
+				return nil // stopped while waiting for the lock
+			}
 			return err
 		}
 	}
@@ -126,44 +142,56 @@ func everyTick(ctx context.Context, o Options, f func() error) error {
 }
 
 // RunReader attaches to the segment and every interval reads, parses and prints the message and
-// its delay as the Qt reader does, until ctx is done or Ticks messages were read.
+// its delay as the Qt reader does, until ctx is done or Ticks messages were read. Like
+// RunWriter it stops, detaching, when a write to out fails.
 func RunReader(ctx context.Context, o Options, out io.Writer) error {
 	o = o.withDefaults()
 	shm := qtshm.New(o.Key, backendOption(o.Backend))
 	defer shm.Close()
-	if err := shm.Attach(qtshm.ReadOnly); err != nil {
+	wctx := waitCtx(ctx, o)
+	if err := shm.AttachContext(wctx, qtshm.ReadOnly); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while waiting for the lock
+		}
 		fmt.Fprintf(out, "连接共享内存失败: %q\n", errText(err))
 		return err
 	}
-	fmt.Fprintf(out, "已连接共享内存, key: %q 大小: %d\n", shm.Key(), shm.Size())
+	if _, err := fmt.Fprintf(out, "已连接共享内存, key: %q 大小: %d\n", shm.Key(), shm.Size()); err != nil {
+		return outputError(err)
+	}
 	return everyTick(ctx, o, func() error {
-		if err := shm.Lock(); err != nil {
+		if err := shm.LockContext(wctx); err != nil {
 			return err
 		}
 		msg := string(CString(shm.Data()))
 		if err := shm.Unlock(); err != nil {
 			return err
 		}
-		printReceived(out, msg, time.Now())
+		if err := printReceived(out, msg, time.Now()); err != nil {
+			return outputError(err)
+		}
 		return nil
 	})
 }
 
 // printReceived prints what the Qt reader prints for msg received at now.
-func printReceived(out io.Writer, msg string, now time.Time) {
+func printReceived(out io.Writer, msg string, now time.Time) error {
+	var b strings.Builder
 	p, err := Parse(msg)
 	switch {
 	case errors.Is(err, ErrNoSeparator):
-		fmt.Fprintf(out, "消息格式错误(缺少#): %q\n", msg)
+		fmt.Fprintf(&b, "消息格式错误(缺少#): %q\n", msg)
 	case err != nil:
-		fmt.Fprintf(out, "收到消息: %q\n", p.Text)
-		fmt.Fprintf(out, "时间格式错误: %q\n", strings.SplitN(msg, "#", 2)[1])
+		fmt.Fprintf(&b, "收到消息: %q\n", p.Text)
+		fmt.Fprintf(&b, "时间格式错误: %q\n", strings.SplitN(msg, "#", 2)[1])
 	default:
-		fmt.Fprintf(out, "收到消息: %q\n", p.Text)
-		fmt.Fprintf(out, "发送时间: %q\n", p.Sent.Format(TimeLayout))
-		fmt.Fprintf(out, "当前时间: %q\n", now.Format(TimeLayout))
-		fmt.Fprintf(out, "延迟: %d ms\n", now.Sub(p.Sent).Milliseconds())
+		fmt.Fprintf(&b, "收到消息: %q\n", p.Text)
+		fmt.Fprintf(&b, "发送时间: %q\n", p.Sent.Format(TimeLayout))
+		fmt.Fprintf(&b, "当前时间: %q\n", now.Format(TimeLayout))
+		fmt.Fprintf(&b, "延迟: %d ms\n", now.Sub(p.Sent).Milliseconds())
 	}
+	_, err = io.WriteString(out, b.String())
+	return err
 }
 
 func errText(err error) string {
@@ -172,6 +200,19 @@ func errText(err error) string {
 		return e.Msg
 	}
 	return err.Error()
+}
+
+// waitCtx is the context that bounds the waits for the lock: ctx, so that a stop request ends
+// them — except with the native backend, which cannot bound a wait.
+func waitCtx(ctx context.Context, o Options) context.Context {
+	b := o.Backend
+	if b == "" {
+		b = qtshm.Backends()[0] // the default
+	}
+	if b == qtshm.BackendNative {
+		return context.Background()
+	}
+	return ctx
 }
 
 // backendOption selects the named backend; "" leaves the default.
