@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	// The test binary doubles as a Go peer process (internal/peer protocol).
+	// The test binary doubles as a Go peer process (internal/cmd/peer protocol).
 	testenv.RegisterHelper("peer", func(args []string) int { return peer.Run(args, os.Stdin, os.Stdout) })
 }
 

@@ -15,7 +15,7 @@ import (
 	"github.com/qtshm/qtshm-go/qtshm"
 )
 
-// goPeer starts the test binary as a Go peer (internal/peer) on key with backend be.
+// goPeer starts the test binary as a Go peer (internal/cmd/peer) on key with backend be.
 func goPeer(t *testing.T, be, key string, ops ...string) *testenv.Proc {
 	t.Helper()
 	return testenv.Helper(t, "peer", append([]string{"--backend", be, "--key", key}, ops...)...)
