@@ -37,7 +37,6 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/qtshm/qtshm-go/internal/cmd/article"
@@ -59,7 +58,7 @@ const stopGrace = 5 * time.Second
 func main() {
 	// SIGPIPE is caught too: then a write to a closed stdout fails with EPIPE (which the
 	// programs take as a stop request) instead of killing the process before it cleans up.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals...)
 	defer stop()
 	go func() {
 		<-ctx.Done()
@@ -82,7 +81,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case errors.As(err, &ue):
 		fmt.Fprintln(stderr, "qtshm:", ue)
 		return 2
-	case errors.Is(err, syscall.EPIPE):
+	case brokenPipe(err):
 		return 0 // stdout closed: a stop request, and the program cleaned up
 	case err != nil:
 		fmt.Fprintln(stderr, "qtshm:", err)
