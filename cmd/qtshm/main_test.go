@@ -32,4 +32,3 @@ func TestUsage(t *testing.T) {
 		t.Errorf("qtshm -h: status %d, %q", code, stdout.String())
 	}
 }
-
