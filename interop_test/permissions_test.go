@@ -66,21 +66,11 @@ func TestOtherUserPermissionDenied(t *testing.T) {
 // fails the test here, naming the path, instead of surfacing later as a wrong answer.
 func asNobody(t *testing.T, k peerKind) peerKind {
 	t.Helper()
-	dir := filepath.Join(testenv.WorkDir(), "as-nobody", strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' {
-			return r
-		}
-		return '_'
-	}, k.Name))
 	orig := k.argv[0]
-	prog := filepath.Join(dir, filepath.Base(orig))
-	if err := copyExecutable(orig, prog); err != nil {
-		t.Fatalf("%s: a copy of its program for nobody: %v", k.Name, err)
-	}
-	if d := blockedForOthers(prog); d != "" {
-		t.Fatalf("%s: nobody cannot execute %s: other users cannot enter %s (no o+x)", k.Name, prog, d)
-	}
-	k.argv = append([]string{"runuser", "-u", "nobody", "--", prog}, k.argv[1:]...)
+	k = forOthers(t, k)
+	prog := k.argv[0]
+	dir := filepath.Dir(prog)
+	k.argv = append([]string{"runuser", "-u", "nobody", "--"}, k.argv...)
 
 	ctx := testenv.Context(t, 30*time.Second)
 	probe := exec.CommandContext(ctx, k.argv[0], append(k.argv[1:], "--key", "probe", "keys")...)
@@ -98,6 +88,27 @@ func asNobody(t *testing.T, k peerKind) peerKind {
 			"$QTSHM_ROOT, see scripts/setup.sh) must be enterable by other users (o+x).",
 			k.Name, prog, orig, err, strings.TrimSpace(string(out)))
 	}
+	return k
+}
+
+// forOthers returns k running a copy of its program in a directory of the test's work dir that
+// every user can enter: the clone may sit in a private directory (a 0700 home, mktemp -d).
+func forOthers(t *testing.T, k peerKind) peerKind {
+	t.Helper()
+	dir := filepath.Join(testenv.WorkDir(), "as-nobody", strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' {
+			return r
+		}
+		return '_'
+	}, k.Name))
+	prog := filepath.Join(dir, filepath.Base(k.argv[0]))
+	if err := copyExecutable(k.argv[0], prog); err != nil {
+		t.Fatalf("%s: a copy of its program for nobody: %v", k.Name, err)
+	}
+	if d := blockedForOthers(prog); d != "" {
+		t.Fatalf("%s: nobody cannot execute %s: other users cannot enter %s (no o+x)", k.Name, prog, d)
+	}
+	k.argv = append([]string{prog}, k.argv[1:]...)
 	return k
 }
 

@@ -75,8 +75,12 @@ func TestTempDirKeys(t *testing.T) {
 	testenv.Require(t, os.Getuid() == 0, "root (to run peers as nobody with runuser)")
 	_, err := exec.LookPath("runuser")
 	testenv.Require(t, err == nil, "runuser (util-linux)")
-	qts := qtKinds(t)
-	goPeer := goKinds(t)[0]
+	// Copies every user can run: the clone may sit in a private directory.
+	var qts []peerKind
+	for _, q := range qtKinds(t) {
+		qts = append(qts, forOthers(t, q))
+	}
+	goPeer := forOthers(t, goKinds(t)[0])
 	if goPeer.backend != "sysv" {
 		t.Fatalf("goKinds()[0] is %s, want the pure backend", goPeer.Name)
 	}
