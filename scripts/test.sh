@@ -24,7 +24,9 @@ start=$(date +%s)
 bash scripts/setup.sh
 echo "setup took $(( $(date +%s) - start ))s"
 
-step "go vet (no tags, qt5, qt6)"
+step "gofmt, go vet (no tags, qt5, qt6)"
+unformatted=$(gofmt -l $(git ls-files '*.go'))
+if [ -n "$unformatted" ]; then echo "FAIL: not gofmt-clean: $unformatted"; exit 1; fi
 go vet ./...
 go vet -tags qt5 ./...
 go vet -tags qt6 ./...
