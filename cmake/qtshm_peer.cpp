@@ -13,6 +13,11 @@
 #include <QtCore/QSharedMemory>
 #include <QtCore/QString>
 #include <QtCore/QSystemSemaphore>
+#if QT_VERSION >= QT_VERSION_CHECK(6, 6, 0)
+#include <QtCore/QNativeIpcKey>
+#include <QtCore/QUrl>
+#include <QtCore/QUrlQuery>
+#endif
 #include <QtCore/qglobal.h>
 
 #include <atomic>
@@ -324,6 +329,28 @@ std::string checkArgs(const OpSpec &op, const std::vector<std::string> &raw, Arg
     return std::string();
 }
 
+#if QT_VERSION >= QT_VERSION_CHECK(6, 6, 0)
+// nativeKeyFields are the result fields of the nativekey-* operations for k: valid, type,
+// native, legacy (the legacy key it records, which only QSharedMemory::key() reveals, and only
+// for a supported type; otherwise read back from the query of toString(), as fromString reads
+// it) and string (toString()).
+std::string nativeKeyFields(const QNativeIpcKey &k)
+{
+    QString legacy;
+    if (QSharedMemory::isKeyTypeSupported(k.type())) {
+        legacy = QSharedMemory(k).key();
+    } else {
+        const QUrl u(k.toString(), QUrl::TolerantMode);
+        for (const auto &item : QUrlQuery(u).queryItems())
+            if (item.first == QLatin1String("legacyKey"))
+                legacy = QUrl::fromPercentEncoding(item.second.toUtf8());
+    }
+    return "\"valid\":" + std::string(k.isValid() ? "true" : "false") + ",\"type\":" + std::to_string(int(k.type()))
+        + ",\"native\":" + jsonString(k.nativeKey()) + ",\"legacy\":" + jsonString(legacy)
+        + ",\"string\":" + jsonString(k.toString());
+}
+#endif
+
 struct Peer;
 using Handler = std::function<void(Peer &, const std::string &, const Args &)>;
 extern const std::map<std::string, Handler> handlers;
@@ -626,6 +653,30 @@ const std::map<std::string, Handler> handlers = {
     // QSharedMemory is not thread-safe: sharing one object between threads is not something a
     // Qt program may do.
     {"threads", [](Peer &p, const std::string &op, const Args &) { p.fail(op, QSharedMemory::UnknownError, "unsupported"); }},
+#if QT_VERSION >= QT_VERSION_CHECK(6, 6, 0)
+    {"nativekey-parse", [](Peer &p, const std::string &op, const Args &a) {
+         p.report(op, true, nativeKeyFields(QNativeIpcKey::fromString(QString::fromUtf8(a.bytes(0)))));
+     }},
+    {"nativekey-safe", [](Peer &p, const std::string &op, const Args &a) {
+         p.report(op, true, nativeKeyFields(QSharedMemory::platformSafeKey(QString::fromUtf8(a.bytes(0)), QNativeIpcKey::Type(quint16(a.integer(1))))));
+     }},
+    {"nativekey-sem-safe", [](Peer &p, const std::string &op, const Args &a) {
+         p.report(op, true, nativeKeyFields(QSystemSemaphore::platformSafeKey(QString::fromUtf8(a.bytes(0)), QNativeIpcKey::Type(quint16(a.integer(1))))));
+     }},
+    {"nativekey-legacy", [](Peer &p, const std::string &op, const Args &a) {
+         p.report(op, true, nativeKeyFields(QSharedMemory::legacyNativeKey(QString::fromUtf8(a.bytes(0)), QNativeIpcKey::Type(quint16(a.integer(1))))));
+     }},
+    {"nativekey-sem-legacy", [](Peer &p, const std::string &op, const Args &a) {
+         p.report(op, true, nativeKeyFields(QSystemSemaphore::legacyNativeKey(QString::fromUtf8(a.bytes(0)), QNativeIpcKey::Type(quint16(a.integer(1))))));
+     }},
+#else
+    // QNativeIpcKey is new in Qt 6.6.
+    {"nativekey-parse", [](Peer &p, const std::string &op, const Args &) { p.fail(op, QSharedMemory::UnknownError, "unsupported"); }},
+    {"nativekey-safe", [](Peer &p, const std::string &op, const Args &) { p.fail(op, QSharedMemory::UnknownError, "unsupported"); }},
+    {"nativekey-sem-safe", [](Peer &p, const std::string &op, const Args &) { p.fail(op, QSharedMemory::UnknownError, "unsupported"); }},
+    {"nativekey-legacy", [](Peer &p, const std::string &op, const Args &) { p.fail(op, QSharedMemory::UnknownError, "unsupported"); }},
+    {"nativekey-sem-legacy", [](Peer &p, const std::string &op, const Args &) { p.fail(op, QSharedMemory::UnknownError, "unsupported"); }},
+#endif
 };
 
 int usage(const std::string &msg)

@@ -56,6 +56,8 @@ var (
 	qt661Peers = peerSet{"Qt 6.6.1+ and Go with --flavor qt661", func(k peerKind) bool {
 		return k.Qt && k.version.AtLeast(6, 6, 1) || !k.Qt && k.flavor == "qt661"
 	}}
+	// qtBefore66Peers are the Qt peers built with a Qt that has no QNativeIpcKey (Qt 5.15, 6.4).
+	qtBefore66Peers = peerSet{"the Qt peers before Qt 6.6", func(k peerKind) bool { return k.Qt && !k.version.AtLeast(6, 6, 0) }}
 )
 
 var protoDifferences = []protoDifference{
@@ -70,7 +72,18 @@ var protoDifferences = []protoDifference{
 		"QSharedMemory is not thread-safe: a Qt program may not share one object between threads"},
 	{"loops", 22, qtPeers, []string{`{"op":"read","ok":true,"hex":"0500000000000000"}`},
 		"follows from threads being unsupported in Qt: no 30 increments"},
+	{"nativekey", 3, qtBefore66Peers, []string{`{"op":"nativekey-parse","ok":false,"error":8,"errorString":"unsupported"}`}, nativeKeyBefore66},
+	{"nativekey", 5, qtBefore66Peers, []string{`{"op":"nativekey-parse","ok":false,"error":8,"errorString":"unsupported"}`}, nativeKeyBefore66},
+	{"nativekey", 7, qtBefore66Peers, []string{`{"op":"nativekey-parse","ok":false,"error":8,"errorString":"unsupported"}`}, nativeKeyBefore66},
+	{"nativekey", 9, qtBefore66Peers, []string{`{"op":"nativekey-safe","ok":false,"error":8,"errorString":"unsupported"}`}, nativeKeyBefore66},
+	{"nativekey", 11, qtBefore66Peers, []string{`{"op":"nativekey-sem-safe","ok":false,"error":8,"errorString":"unsupported"}`}, nativeKeyBefore66},
+	{"nativekey", 13, qtBefore66Peers, []string{`{"op":"nativekey-legacy","ok":false,"error":8,"errorString":"unsupported"}`}, nativeKeyBefore66},
+	{"nativekey", 15, qtBefore66Peers, []string{`{"op":"nativekey-sem-legacy","ok":false,"error":8,"errorString":"unsupported"}`}, nativeKeyBefore66},
 }
+
+// nativeKeyBefore66 is why the Qt 5.15 and 6.4 peers cannot run the nativekey-* operations.
+const nativeKeyBefore66 = "QNativeIpcKey, platformSafeKey and legacyNativeKey are new in Qt 6.6: " +
+	"a Qt peer built with an older Qt answers unsupported"
 
 // protoRun runs a peer of kind k on key with ops, stdin closed, bounded by the test's deadline.
 func protoRun(t *testing.T, k peerKind, key string, ops []string) (lines []string, stderr string, err error) {
@@ -141,6 +154,7 @@ func TestProtocolEveryOpImplemented(t *testing.T) {
 		}
 	}
 	list, names = append(list, "crash"), append(names, "crash")
+	removeRuntimeDir(t) // nativekey-safe with a relative System V key creates it, as Qt does
 	for _, k := range protoKinds(t) {
 		lines, _, _ := protoRun(t, k, "proto-every", list)
 		if len(lines) != len(names) {

@@ -56,6 +56,19 @@
 //	coainc N SIZE              as coa, but inc 1 while attached; print "count", "created" and "value" (the last)
 //	stale N                    N times qtshm.RemoveStale(KEY); print "count" and "removed" (Go only)
 //	threads G N                G goroutines share the peer's object, each N times lock, add 1 at offset 0, unlock; print "value", read under the lock at the end (Go only)
+//	nativekey-parse S          QNativeIpcKey::fromString(S); print the key's fields (below)
+//	nativekey-safe KEY TYPE    QSharedMemory::platformSafeKey(KEY, TYPE); print the key's fields
+//	nativekey-sem-safe KEY TYPE  QSystemSemaphore::platformSafeKey(KEY, TYPE); print the key's fields
+//	nativekey-legacy KEY TYPE  QSharedMemory::legacyNativeKey(KEY, TYPE); print the key's fields
+//	nativekey-sem-legacy KEY TYPE  QSystemSemaphore::legacyNativeKey(KEY, TYPE); print the key's fields
+//
+// The nativekey-* operations take their strings as data (hex: for any bytes, str: for one
+// word; the Qt peer decodes them with QString::fromUtf8) and TYPE (a QNativeIpcKey::Type) as an int cast to quint16. They
+// touch no IPC object and never fail (only a platformSafeKey for System V may create the
+// runtime directory, as Qt does). They print "valid" (isValid), "type" (the number), "native"
+// (nativeKey), "legacy" (the legacy key the key records: the Qt peer reads it through
+// QSharedMemory::key() for a supported type, else from the query of toString, as fromString
+// would) and "string" (toString). A Qt peer built with Qt before 6.6 answers "unsupported".
 //
 // count is the number of iterations that completed, created how many of them created the
 // segment. A multi-iteration operation (inc, bench, coa, coainc, stale, threads) stops at the
@@ -79,7 +92,7 @@
 //	error 2 (InvalidSize)   read past the end of the segment    read
 //	error 2 (InvalidSize)   segment smaller than 8 bytes        inc, coainc, threads
 //	error 8 (UnknownError)  no semaphore (sem-open first)       sem-acquire, sem-release, sem-close
-//	error 8 (UnknownError)  unsupported                         an operation this peer cannot do (the Qt peer: stale, threads)
+//	error 8 (UnknownError)  unsupported                         an operation this peer cannot do (the Qt peer: stale, threads; before Qt 6.6: nativekey-*)
 //	error 8 (UnknownError)  unimplemented op                    an operation in the table that the peer has no code for (a defect)
 //
 // A usage error prints {"op":"usage","ok":false,"errorString":…} on stdout and the same text
@@ -92,6 +105,7 @@
 //     Create, attach and detach while the object holds the lock fail with LockError in Go; Qt
 //     releases the lock silently.
 //   - The Qt peer cannot do stale and threads (QSharedMemory is not thread-safe): "unsupported".
+//   - A Qt peer built with Qt 5.15 or 6.4 cannot do the nativekey-* operations: "unsupported".
 //   - Where Qt returns false without setting an error (detach when not attached, unlock when not
 //     locked), the Qt peer reports whatever error() still holds from an earlier call; the Go
 //     peer reports qtshm's own code (NotFound, LockError).

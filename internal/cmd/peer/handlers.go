@@ -19,6 +19,22 @@ var handlers map[string]handler
 
 func init() {
 	handlers = map[string]handler{
+		"nativekey-parse": func(p *peer, a args) ([]field, error) {
+			k, _ := qtshm.ParseNativeIpcKey(string(a.bytes(0)))
+			return nativeKeyFields(k), nil
+		},
+		"nativekey-safe": func(p *peer, a args) ([]field, error) {
+			return nativeKeyFields(qtshm.PlatformSafeKey(string(a.bytes(0)), qtshm.KeyType(uint16(a.int(1))))), nil
+		},
+		"nativekey-sem-safe": func(p *peer, a args) ([]field, error) {
+			return nativeKeyFields(qtshm.PlatformSafeKey(string(a.bytes(0)), qtshm.KeyType(uint16(a.int(1))))), nil
+		},
+		"nativekey-legacy": func(p *peer, a args) ([]field, error) {
+			return nativeKeyFields(qtshm.LegacyNativeIpcKey(string(a.bytes(0)), qtshm.KeyType(uint16(a.int(1))))), nil
+		},
+		"nativekey-sem-legacy": func(p *peer, a args) ([]field, error) {
+			return nativeKeyFields(qtshm.LegacySemaphoreNativeIpcKey(string(a.bytes(0)), qtshm.KeyType(uint16(a.int(1))))), nil
+		},
 		"keys": func(p *peer, a args) ([]field, error) {
 			return []field{{"key", p.shm.Key()}, {"nativeKey", p.shm.NativeKey()}}, nil
 		},
@@ -186,4 +202,9 @@ func (p *peer) inc(m *qtshm.SharedMemory, n int) (uint64, error) {
 		}
 	}
 	return v, nil
+}
+
+// nativeKeyFields are the result fields of the nativekey-* operations.
+func nativeKeyFields(k qtshm.NativeIpcKey) []field {
+	return []field{{"valid", k.IsValid()}, {"type", int(k.Type)}, {"native", k.Native}, {"legacy", k.Legacy}, {"string", k.String()}}
 }
