@@ -46,7 +46,7 @@ var nativeKeyStrings = []string{
 	"posix:/x?legacyKey%3Dk", "posix:/x?legacyKey=k?x=y", "posix:/x?legacyKey=k#frag",
 	"posix:/x#", "posix:/x#frag", "posix:/x#frag?legacyKey=k", "posix:/x#a#b", "posix:/x#%zz",
 	"systemv:/tmp/qipc_sharedmemory_k2c3f?legacyKey=k", "systemv:relative", "systemv:",
-	"posix:/x\x00y", "posix:\x7f",
+	"posix:/x\x00y", "posix:\x7f", "posix:/\xff", "posix:/a\xc3?legacyKey=\xe6\x97", "posix\xff:/k",
 }
 
 // nativeKeyTypes are the types handed to platformSafeKey and legacyNativeKey: the three, a
@@ -54,7 +54,7 @@ var nativeKeyStrings = []string{
 var nativeKeyTypes = []int{0x51, 1, 0xff, 0x100, 0x101, 0, 0x102, 300, 65535}
 
 // nativeKeyKeys are the QString keys handed to platformSafeKey and legacyNativeKey.
-var nativeKeyKeys = []string{"", "k", "/abs/key", "a b", "with/slash", "日本", "Local\\x", "Global\\x", "%25", "//x", ".", "..", "a?b#c"}
+var nativeKeyKeys = []string{"", "k", "/abs/key", "a b", "with/slash", "日本", "Local\\x", "Global\\x", "%25", "//x", ".", "..", "a?b#c", "\xffk\xc3"}
 
 func hexArg(s string) string { return "hex:" + hex.EncodeToString([]byte(s)) }
 
