@@ -8,7 +8,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/qtshm/qtshm-go/internal/qtkey"
 )
@@ -73,7 +72,7 @@ func stringToType(s string) uint16 {
 
 // Parse is QNativeIpcKey::fromString; ok is false for a string Qt parses to an invalid key.
 func Parse(text string) (k Key, ok bool) {
-	text = qtDecode(text)
+	text = qtkey.DecodeUTF8(text)
 	colon := strings.IndexByte(text, ':')
 	if colon <= 0 {
 		return Key{}, false
@@ -189,7 +188,7 @@ func decodeComponent(s string, stray bool) string {
 		}
 		b = append(b, s[i])
 	}
-	return qtDecode(string(b))
+	return qtkey.DecodeUTF8(string(b))
 }
 
 // encode writes s percent-encoding the control characters and the bytes in extra.
@@ -216,7 +215,7 @@ func (k Key) String() string {
 	var b strings.Builder
 	b.WriteString(prefix)
 	b.WriteByte(':')
-	native := qtDecode(k.Native)
+	native := qtkey.DecodeUTF8(k.Native)
 	if strings.HasPrefix(native, "//") {
 		b.WriteString("/%2F")
 		native = native[2:]
@@ -224,25 +223,7 @@ func (k Key) String() string {
 	encode(&b, native, "%?#")
 	if k.Legacy != "" {
 		b.WriteString("?legacyKey=")
-		encode(&b, qtDecode(k.Legacy), "%#&=")
-	}
-	return b.String()
-}
-
-// qtDecode is QString::fromUtf8: each byte not part of a valid sequence becomes U+FFFD.
-func qtDecode(s string) string {
-	if utf8.ValidString(s) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 {
-			b.WriteRune(utf8.RuneError)
-		} else {
-			b.WriteString(s[i : i+n])
-		}
-		i += n
+		encode(&b, qtkey.DecodeUTF8(k.Legacy), "%#&=")
 	}
 	return b.String()
 }
@@ -251,7 +232,7 @@ func qtDecode(s string) string {
 // (sem true) on Linux: the Qt 4.4–6.5 name for key, as a key of type t that records key.
 func Legacy(key string, sem bool, t uint16) Key {
 	k := Key{Type: t}
-	key = qtDecode(key)
+	key = qtkey.DecodeUTF8(key)
 	if key == "" {
 		return k
 	}
@@ -273,7 +254,7 @@ func Legacy(key string, sem bool, t uint16) Key {
 // on Linux. For System V it may create the runtime directory, as Qt does.
 func PlatformSafe(key string, sem bool, t uint16) Key {
 	k := Key{Type: t}
-	key = qtDecode(key)
+	key = qtkey.DecodeUTF8(key)
 	if key == "" {
 		return k
 	}
@@ -296,7 +277,7 @@ func PlatformSafe(key string, sem bool, t uint16) Key {
 // if it is a directory owned by this user with mode 0700, else tempPath/runtime-USER, created
 // 0700 if missing, and "" if that is not suitable either.
 func RuntimeDir() string {
-	if d := qtDecode(os.Getenv("XDG_RUNTIME_DIR")); d != "" && checkRuntimeDir(d) {
+	if d := qtkey.DecodeUTF8(os.Getenv("XDG_RUNTIME_DIR")); d != "" && checkRuntimeDir(d) {
 		return d
 	}
 	d := qtkey.TempPathFor(os.Getenv("TMPDIR"), qtkey.RulesQt68) + "/runtime-" + userName()

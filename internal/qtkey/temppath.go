@@ -65,7 +65,7 @@ func TempPathFrom(tmpdir string) string { return TempPathFor(tmpdir, RulesQt5) }
 //
 // The result is valid UTF-8 and has no trailing slash except for "/" itself.
 func TempPathFor(tmpdir string, rules PathRules) string {
-	p := qtDecode(tmpdir)
+	p := DecodeUTF8(tmpdir)
 	if p == "" {
 		p = "/tmp/"
 	}
@@ -89,7 +89,7 @@ func TempPathFor(tmpdir string, rules PathRules) string {
 	resolved, outcome := resolve(p, rules)
 	switch outcome {
 	case found:
-		resolved = qtDecode(resolved)
+		resolved = DecodeUTF8(resolved)
 		if rules == RulesQt5 {
 			resolved = CleanPath(resolved, rules) // a no-op on realpath's output, as in Qt
 		}
@@ -100,10 +100,10 @@ func TempPathFor(tmpdir string, rules PathRules) string {
 	return p
 }
 
-// qtDecode is QFile::decodeName in a UTF-8 locale: valid UTF-8 is kept, and each byte that is
+// DecodeUTF8 is QFile::decodeName in a UTF-8 locale (and QString::fromUtf8): valid UTF-8 is kept, and each byte that is
 // not part of a valid sequence (stray continuation bytes, truncated or overlong sequences,
 // encoded surrogates, values above U+10FFFF) becomes U+FFFD. Qt 5.15, 6.4 and 6.8 agree.
-func qtDecode(s string) string {
+func DecodeUTF8(s string) string {
 	if utf8.ValidString(s) {
 		return s
 	}

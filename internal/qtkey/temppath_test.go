@@ -159,8 +159,8 @@ func TestQtDecode(t *testing.T) {
 		"\xf4\x90\x80\x80": r + r + r + r, "\x80\x80": r + r, "\xe4\xb8\xff": r + r + r,
 		"\xef\xbb\xbfx": "\ufeffx", "\xef\xbf\xbe": "\ufffe", "\xc2\x80": "\u0080", "ok": "ok",
 	} {
-		if got := qtDecode(in); got != want {
-			t.Errorf("qtDecode(%q) = %q, want %q", in, got, want)
+		if got := DecodeUTF8(in); got != want {
+			t.Errorf("DecodeUTF8(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
