@@ -10,6 +10,7 @@ package backend
 import (
 	"context"
 
+	"github.com/qtshm/qtshm-go/internal/nativekey"
 	"github.com/qtshm/qtshm-go/internal/qtipc"
 )
 
@@ -53,4 +54,18 @@ type Semaphore interface {
 type Factory interface {
 	NewSharedMemory(key string, cfg Config) SharedMemory
 	NewSemaphore(key string, initialValue int, mode qtipc.SemaphoreMode, cfg Config) (Semaphore, error)
+}
+
+// NativeKeyFactory is implemented by the factories that handle Qt 6.6+'s QNativeIpcKey keys:
+// the pure System V backend (types 1..0xff), the pure POSIX backend (PosixRealtime) and the
+// native backend when built against Qt ≥ 6.6. The key is used as given: nothing is derived
+// from a flavour or a temp directory, except the lock semaphore of a key that records a
+// legacy key (Qt 6.6.1+: QSystemSemaphore::legacyNativeKey(legacy, type)).
+//
+// A key type the factory does not handle gives a *qtipc.Error wrapping errors.ErrUnsupported.
+type NativeKeyFactory interface {
+	// NewNativeSharedMemory is QSharedMemory(const QNativeIpcKey &).
+	NewNativeSharedMemory(k nativekey.Key, cfg Config) (SharedMemory, error)
+	// NewNativeSemaphore is QSystemSemaphore(const QNativeIpcKey &, initialValue, mode).
+	NewNativeSemaphore(k nativekey.Key, initialValue int, mode qtipc.SemaphoreMode, cfg Config) (Semaphore, error)
 }
