@@ -123,4 +123,45 @@ SH
     chmod 0755 "$build/qt68/$prog"
   done
 fi
+# --- 4. Go test binaries linked with cgo against Qt 6.8 ----------------------------------------
+# The native backend (internal/native, -tags qt6) built against the root's Qt 6.8, so that the
+# shared behavioural suite and the native-key tests run on a Qt >= 6.6 shim. Built inside the
+# root with the root's g++, pkg-config and Qt headers and libraries: the host's Go toolchain and
+# module cache are bind-mounted read-only into the root in a private mount namespace (the
+# mounts vanish with it; nothing stays mounted). The binaries are linked with the root's loader
+# as their ELF interpreter and the root's library directories as DT_RPATH (which, unlike
+# DT_RUNPATH, also applies to Qt's own dependencies), so they run directly on the host, from
+# any directory, as any user who can read the root, and re-executing /proc/self/exe (as the
+# test harness does) starts them again the same way. Output: $build/qt68/{qtshm,native}.test.
+build_qt68_go() {
+  local gobin goroot modcache ld rpath
+  gobin=$(command -v go || echo /usr/local/go/bin/go)
+  goroot=$("$gobin" env GOROOT) modcache=$("$gobin" env GOMODCACHE)
+  (cd "$repo" && "$gobin" mod download) # the module cache must hold every dependency: no network inside
+  ld=$root/lib64/ld-linux-x86-64.so.2
+  rpath=$root/usr/lib/x86_64-linux-gnu:$root/lib/x86_64-linux-gnu
+  as_root mkdir -p "$root$inroot/go" "$root$inroot/gomod" "$root$inroot/gocache" "$root$inroot/gotmp"
+  as_root tee "$root$inroot/gobuild.sh" >/dev/null <<SH
+set -eu
+umask 022
+export PATH=$inroot/go/bin:/usr/bin:/bin HOME=$inroot GOROOT=$inroot/go GOMODCACHE=$inroot/gomod
+export GOCACHE=$inroot/gocache GOTMPDIR=$inroot/gotmp TMPDIR=$inroot/gotmp GOPROXY=off GOTOOLCHAIN=local GOFLAGS= CGO_ENABLED=1
+cd $inroot/src
+ldflags='-extldflags "-Wl,--dynamic-linker=$ld -Wl,--disable-new-dtags -Wl,-rpath=$rpath"'
+go test -c -tags qt6 -ldflags="\$ldflags" -o $inroot/build/qtshm.test ./qtshm/
+go test -c -tags qt6 -ldflags="\$ldflags" -o $inroot/build/native.test ./internal/native/
+SH
+  as_root unshare --mount --propagation private sh -c '
+    mount --bind -o ro "$1" "$3$4/go" && mount --bind -o ro "$2" "$3$4/gomod" &&
+    exec chroot "$3" sh "$4/gobuild.sh"' sh "$goroot" "$modcache" "$root" "$inroot" \
+    >"$build/qt68-go.log" 2>&1 || { tail -n 40 "$build/qt68-go.log" >&2; exit 1; }
+  for t in qtshm native; do
+    install -m 0755 "$root$inroot/build/$t.test" "$build/qt68/$t.test"
+  done
+}
+
+if ! $skip68; then
+  log "building the Go test binaries against Qt 6.8 (inside the root; cgo, -tags qt6)"
+  build_qt68_go
+fi
 log "done: programs in $build/{qt5,qt6,qt68}"

@@ -14,6 +14,7 @@ import (
 	"unsafe"
 
 	"github.com/qtshm/qtshm-go/internal/backend"
+	"github.com/qtshm/qtshm-go/internal/nativekey"
 	"github.com/qtshm/qtshm-go/internal/qtipc"
 	"github.com/qtshm/qtshm-go/internal/qtkey"
 	"github.com/qtshm/qtshm-go/internal/sysv"
@@ -119,6 +120,7 @@ func unbounded(ctx context.Context, op, function string) *qtipc.Error {
 
 type sharedMemory struct {
 	key, nativeKey string
+	ipcKey         *nativekey.Key // the QNativeIpcKey of an object made from one, else nil
 	foreign        bool
 	h              *C.qtshm_shm
 	data           unsafe.Pointer
@@ -157,7 +159,11 @@ func (m *sharedMemory) refuseForeign(op string, err error) error {
 	if m.foreign {
 		return err
 	}
-	if e := sysv.CheckForeignSegment(m.nativeKey); e != nil {
+	check := sysv.CheckForeignSegment
+	if m.ipcKey != nil {
+		check = func(string) *qtipc.Error { return checkForeignNativeSegment(*m.ipcKey) }
+	}
+	if e := check(m.nativeKey); e != nil {
 		if m.data != nil {
 			m.done("detach", C.qtshm_shm_detach(m.h))
 		}
@@ -238,6 +244,7 @@ func (m *sharedMemory) Close(ctx context.Context) error {
 
 type semaphore struct {
 	key, nativeKey string
+	ipcKey         *nativekey.Key // the QNativeIpcKey of an object made from one, else nil
 	h              *C.qtshm_sem
 }
 

@@ -10,6 +10,10 @@
 #include <QtCore/QString>
 #include <QtCore/QByteArray>
 #include <QtCore/qglobal.h>
+#if QT_VERSION >= QT_VERSION_CHECK(6, 6, 0)
+#include <QtCore/QNativeIpcKey>
+#include <QtCore/QUrl>
+#endif
 
 #include <cerrno>
 #include <climits>
@@ -21,8 +25,20 @@
 #error "qtshm native: the build tag (qt5/qt6) does not match the Qt headers found by pkg-config"
 #endif
 
-struct qtshm_shm { QSharedMemory q; explicit qtshm_shm(const QString &k) : q(k) {} };
-struct qtshm_sem { QSystemSemaphore q; qtshm_sem(const QString &k, int n, QSystemSemaphore::AccessMode m) : q(k, n, m) {} };
+struct qtshm_shm {
+    QSharedMemory q;
+    explicit qtshm_shm(const QString &k) : q(k) {}
+#if QT_VERSION >= QT_VERSION_CHECK(6, 6, 0)
+    explicit qtshm_shm(const QNativeIpcKey &k) : q(k) {}
+#endif
+};
+struct qtshm_sem {
+    QSystemSemaphore q;
+    qtshm_sem(const QString &k, int n, QSystemSemaphore::AccessMode m) : q(k, n, m) {}
+#if QT_VERSION >= QT_VERSION_CHECK(6, 6, 0)
+    qtshm_sem(const QNativeIpcKey &k, int n, QSystemSemaphore::AccessMode m) : q(k, n, m) {}
+#endif
+};
 
 static char *dup_utf8(const QString &s, size_t *len)
 {
@@ -159,6 +175,170 @@ qtshm_status qtshm_sem_release(qtshm_sem *sem, int n)
     bool ok = sem->q.release(n);
     return sem_status(sem, ok, errno);
 }
+
+// A failed status that no Qt object produced: code is QTSHM_UNSUPPORTED or QTSHM_KEY_MISMATCH.
+static qtshm_status fail_status(int code, int err, const QString &msg)
+{
+    qtshm_status st;
+    std::memset(&st, 0, sizeof st);
+    st.code = code;
+    st.sys_errno = err;
+    st.msg = dup_utf8(msg, nullptr);
+    return st;
+}
+
+static void set_out(char **p, size_t *len, const QString &s)
+{
+    if (p)
+        *p = dup_utf8(s, len);
+    else if (len)
+        *len = size_t(s.toUtf8().size());
+}
+
+int qtshm_native_keys_supported(void) { return QT_VERSION >= QT_VERSION_CHECK(6, 6, 0); }
+
+#if QT_VERSION >= QT_VERSION_CHECK(6, 6, 0)
+
+// make_key builds the QNativeIpcKey (type, native, legacy) exactly, or fails. Without a legacy
+// key the constructor does it. A legacy key can only be recorded by Q::legacyNativeKey (which
+// derives the native key from it) or by QNativeIpcKey::fromString: the first is used when it
+// gives this native key, else the string form with the legacy key fully percent-encoded. The
+// result is checked through a QSharedMemory (its constructor makes no system call), whose
+// nativeIpcKey() and key() must give back the input.
+template <class Q>
+static bool make_key(int type, const QString &native, const QString &legacy, QNativeIpcKey *out)
+{
+    const auto t = QNativeIpcKey::Type(type);
+    QNativeIpcKey k(native, t);
+    if (!legacy.isEmpty()) {
+        k = Q::legacyNativeKey(legacy, t);
+        if (k.type() != t || k.nativeKey() != native) {
+            const QString text = QNativeIpcKey(native, t).toString() + QStringLiteral("?legacyKey=") +
+                    QString::fromLatin1(QUrl::toPercentEncoding(legacy));
+            k = QNativeIpcKey::fromString(text);
+        }
+    }
+    QSharedMemory probe(k);
+    const QNativeIpcKey got = probe.nativeIpcKey();
+    if (got.type() != t || got.nativeKey() != native || probe.key() != legacy)
+        return false;
+    *out = k;
+    return true;
+}
+
+static QString mismatch_text(const char *cls)
+{
+    return QString::fromLatin1(cls) + QStringLiteral("::setNativeKey: Qt cannot represent this native key exactly (type, native key and legacy key)");
+}
+
+qtshm_shm *qtshm_shm_new_native(int type, const char *native, size_t native_len,
+                                const char *legacy, size_t legacy_len, qtshm_status *st)
+{
+    qtshm_status dummy;
+    if (!st)
+        st = &dummy;
+    if (type < 0 || type > 0xffff || !QSharedMemory::isKeyTypeSupported(QNativeIpcKey::Type(type))) {
+        *st = fail_status(QTSHM_UNSUPPORTED, 0, QStringLiteral("QSharedMemory::setNativeKey: unsupported key type"));
+        return nullptr;
+    }
+    QNativeIpcKey k;
+    if (!make_key<QSharedMemory>(type, key_of(native, native_len), key_of(legacy, legacy_len), &k)) {
+        *st = fail_status(QTSHM_KEY_MISMATCH, 0, mismatch_text("QSharedMemory"));
+        return nullptr;
+    }
+    qtshm_shm *s = new (std::nothrow) qtshm_shm(k);
+    if (!s) {
+        *st = fail_status(int(QSharedMemory::OutOfResources), ENOMEM, QStringLiteral("qtshm_shim: out of memory"));
+        return nullptr;
+    }
+    *st = shm_status(s, s->q.error() == QSharedMemory::NoError, 0);
+    return s;
+}
+
+qtshm_sem *qtshm_sem_new_native(int type, const char *native, size_t native_len,
+                                const char *legacy, size_t legacy_len,
+                                int initial, int mode, qtshm_status *st)
+{
+    qtshm_status dummy;
+    if (!st)
+        st = &dummy;
+    if (type < 0 || type > 0xffff || !QSystemSemaphore::isKeyTypeSupported(QNativeIpcKey::Type(type))) {
+        *st = fail_status(QTSHM_UNSUPPORTED, 0, QStringLiteral("QSystemSemaphore::setNativeKey: unsupported key type"));
+        return nullptr;
+    }
+    QNativeIpcKey k;
+    if (!make_key<QSystemSemaphore>(type, key_of(native, native_len), key_of(legacy, legacy_len), &k)) {
+        *st = fail_status(QTSHM_KEY_MISMATCH, 0, mismatch_text("QSystemSemaphore"));
+        return nullptr;
+    }
+    errno = 0;
+    qtshm_sem *s = new (std::nothrow) qtshm_sem(k, initial, QSystemSemaphore::AccessMode(mode));
+    if (!s) {
+        *st = fail_status(int(QSystemSemaphore::OutOfResources), ENOMEM, QStringLiteral("qtshm_shim: out of memory"));
+        return nullptr;
+    }
+    *st = sem_status(s, s->q.error() == QSystemSemaphore::NoError, errno);
+    return s;
+}
+
+template <class Q>
+static int native_ipc_key(const Q &q, char **native, size_t *native_len, char **legacy, size_t *legacy_len)
+{
+    const QNativeIpcKey k = q.nativeIpcKey();
+    set_out(native, native_len, k.nativeKey());
+    set_out(legacy, legacy_len, q.key());
+    return int(k.type());
+}
+
+int qtshm_shm_native_ipc_key(qtshm_shm *shm, char **native, size_t *native_len, char **legacy, size_t *legacy_len)
+{
+    return native_ipc_key(shm->q, native, native_len, legacy, legacy_len);
+}
+
+int qtshm_sem_native_ipc_key(qtshm_sem *sem, char **native, size_t *native_len, char **legacy, size_t *legacy_len)
+{
+    return native_ipc_key(sem->q, native, native_len, legacy, legacy_len);
+}
+
+#else // Qt < 6.6: no QNativeIpcKey
+
+static QString no_native_keys()
+{
+    return QStringLiteral("qtshm_shim: built against Qt " QT_VERSION_STR ", which has no QNativeIpcKey (Qt 6.6+)");
+}
+
+qtshm_shm *qtshm_shm_new_native(int, const char *, size_t, const char *, size_t, qtshm_status *st)
+{
+    if (st)
+        *st = fail_status(QTSHM_UNSUPPORTED, ENOSYS, no_native_keys());
+    return nullptr;
+}
+
+qtshm_sem *qtshm_sem_new_native(int, const char *, size_t, const char *, size_t, int, int, qtshm_status *st)
+{
+    if (st)
+        *st = fail_status(QTSHM_UNSUPPORTED, ENOSYS, no_native_keys());
+    return nullptr;
+}
+
+static int no_native_ipc_key(char **native, size_t *native_len, char **legacy, size_t *legacy_len)
+{
+    set_out(native, native_len, QString());
+    set_out(legacy, legacy_len, QString());
+    return 0;
+}
+
+int qtshm_shm_native_ipc_key(qtshm_shm *, char **native, size_t *native_len, char **legacy, size_t *legacy_len)
+{
+    return no_native_ipc_key(native, native_len, legacy, legacy_len);
+}
+
+int qtshm_sem_native_ipc_key(qtshm_sem *, char **native, size_t *native_len, char **legacy, size_t *legacy_len)
+{
+    return no_native_ipc_key(native, native_len, legacy, legacy_len);
+}
+
+#endif
 
 void qtshm_free(void *p) { std::free(p); }
 

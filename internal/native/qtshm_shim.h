@@ -57,6 +57,40 @@ char *qtshm_sem_native_key(qtshm_sem *sem, size_t *len);
 qtshm_status qtshm_sem_acquire(qtshm_sem *sem);
 qtshm_status qtshm_sem_release(qtshm_sem *sem, int n);
 
+/* Qt 6.6+ native keys (QNativeIpcKey).
+ *
+ * These entry points exist whatever Qt the shim is compiled against. Built against Qt < 6.6
+ * (no QNativeIpcKey) they return NULL / 0 and a status with code QTSHM_UNSUPPORTED.
+ *
+ * type is QNativeIpcKey::Type (1..0xff System V with that ftok project id, 0x100
+ * PosixRealtime, 0x101 Windows); native is nativeKey(); legacy is the legacy (QString) key the
+ * key records, legacy_len 0 for none. All are UTF-8 (pointer + length) and copied: the shim
+ * keeps no pointer it was given. The key the object ends up with is checked against the input
+ * (type, native key, legacy key); a key Qt cannot represent exactly gives QTSHM_KEY_MISMATCH. */
+#define QTSHM_UNSUPPORTED (-1)   /* status code: not available with this Qt or this key type */
+#define QTSHM_KEY_MISMATCH (-2)  /* status code: Qt cannot build exactly this key */
+
+/* 1 when the shim was compiled against Qt >= 6.6 (native keys work), else 0. */
+int qtshm_native_keys_supported(void);
+
+/* QSharedMemory(QNativeIpcKey). On success st->ok is 1 and the handle is not NULL. A key type
+ * this Qt does not support on this OS (QSharedMemory::isKeyTypeSupported) gives NULL and
+ * QTSHM_UNSUPPORTED; NULL and QTSHM_KEY_MISMATCH as above. */
+qtshm_shm *qtshm_shm_new_native(int type, const char *native, size_t native_len,
+                                const char *legacy, size_t legacy_len, qtshm_status *st);
+
+/* QSystemSemaphore(QNativeIpcKey, initial, mode). As qtshm_sem_new: the status reports the
+ * constructor's error() and the handle is returned even then (delete it). NULL with
+ * QTSHM_UNSUPPORTED or QTSHM_KEY_MISMATCH as above. */
+qtshm_sem *qtshm_sem_new_native(int type, const char *native, size_t native_len,
+                                const char *legacy, size_t legacy_len,
+                                int initial, int mode, qtshm_status *st);
+
+/* nativeIpcKey() of the object: returns its type (0 with Qt < 6.6) and stores malloc'd UTF-8
+ * copies of nativeKey() and of the legacy key (key(); "" for none) with their lengths. */
+int qtshm_shm_native_ipc_key(qtshm_shm *shm, char **native, size_t *native_len, char **legacy, size_t *legacy_len);
+int qtshm_sem_native_ipc_key(qtshm_sem *sem, char **native, size_t *native_len, char **legacy, size_t *legacy_len);
+
 void qtshm_free(void *p);
 
 #ifdef __cplusplus
