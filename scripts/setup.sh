@@ -145,7 +145,7 @@ build_qt68_go() {
 set -eu
 umask 022
 export PATH=$inroot/go/bin:/usr/bin:/bin HOME=$inroot GOROOT=$inroot/go GOMODCACHE=$inroot/gomod
-export GOCACHE=$inroot/gocache GOTMPDIR=$inroot/gotmp TMPDIR=$inroot/gotmp GOPROXY=off GOTOOLCHAIN=local GOFLAGS= CGO_ENABLED=1
+export GOCACHE=$inroot/gocache GOTMPDIR=$inroot/gotmp TMPDIR=$inroot/gotmp GOPROXY=off GOTOOLCHAIN=local GOTELEMETRY=off GOFLAGS= CGO_ENABLED=1
 cd $inroot/src
 ldflags='-extldflags "-Wl,--dynamic-linker=$ld -Wl,--disable-new-dtags -Wl,-rpath=$rpath"'
 go test -c -tags qt6 -ldflags="\$ldflags" -o $inroot/build/qtshm.test ./qtshm/

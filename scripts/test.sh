@@ -2,7 +2,7 @@
 # test.sh — everything: installs what it needs (scripts/setup.sh: Debian's Qt 5.15 and 6.4, a
 # Debian 13 root with Qt 6.8, the cmake/ programs), then vet, the cross-build matrix,
 # staticcheck, the pure build without cgo, the unit, multi-process and interop tests with the
-# pure backend and with the native backend for Qt 5 and for Qt 6, linux/386, and the race
+# pure backend and with the native backend for Qt 5, Qt 6.4 and Qt 6.8, linux/386, and the race
 # detector.
 #
 # With CI=true a missing Qt version, peer program, root or privilege fails the run.
@@ -56,6 +56,20 @@ go test -count=1 -tags qt5 $unit
 
 step "unit and multi-process tests, both backends, Qt 6.4 (-tags qt6), race detector"
 go test -count=1 -race -tags qt6 $unit
+
+step "unit and multi-process tests, both backends, Qt 6.8.2 (-tags qt6 linked against the Debian 13 root's Qt)"
+# Built by scripts/setup.sh inside the root (cgo against its Qt 6.8.2); the binaries have the
+# root's loader as ELF interpreter and its libraries as rpath, so they run here directly, and
+# their re-executions (IPC namespace, helpers, the as-nobody copies) too. Run as go test would:
+# in the package directory, -test.count=1.
+if [ -x "$QTSHM_PEERS/qt68/qtshm.test" ]; then
+  (cd internal/native && "$QTSHM_PEERS/qt68/native.test" -test.count=1 -test.timeout 5m)
+  (cd qtshm && "$QTSHM_PEERS/qt68/qtshm.test" -test.count=1 -test.timeout 10m)
+elif [ "${CI:-}" = true ]; then
+  echo "FAIL: no Qt 6.8 test binaries in $QTSHM_PEERS/qt68 (scripts/setup.sh builds them)"; exit 1
+else
+  echo "skipped: no Qt 6.8 test binaries (QTSHM_SKIP_QT68=1?)"
+fi
 
 step "benchmark: lock+unlock in Go (pure, native) against Qt's own C++ loop, same run"
 go test -run XXX -bench LockUnlockVsQt -benchtime 100000x ./interop_test/

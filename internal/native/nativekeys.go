@@ -58,6 +58,17 @@ func keyStatus(op string, st C.qtshm_status) *qtipc.Error {
 	return qtipc.Errorf(qtipc.UnknownError, op, nil, msg)
 }
 
+// checkType refuses, before Qt sees it, a key type that is neither System V (1..0xff) nor
+// PosixRealtime. Qt 6.8.2's isKeyTypeSupported accepts every type but PosixRealtime and
+// Windows as System V (ftok then takes the type's low byte as project id: type 0 and 0x102
+// would be project ids 0 and 2); the pure backends and qtshm do not, and neither does this one.
+func checkType(class, op string, t uint16) *qtipc.Error {
+	if (t >= 1 && t <= 0xff) || t == nativekey.PosixRealtime {
+		return nil
+	}
+	return qtipc.Errorf(qtipc.KeyError, op, errors.ErrUnsupported, fmt.Sprintf("%s::setNativeKey: unsupported key type %#x", class, t))
+}
+
 // cNativeKey copies the native and legacy keys into C memory; free releases both.
 func cNativeKey(k nativekey.Key) (native *C.char, nativeLen C.size_t, legacy *C.char, legacyLen C.size_t, free func()) {
 	native, nativeLen = cKey(k.Native)
@@ -82,6 +93,9 @@ func goKey(t C.int, native *C.char, nativeLen C.size_t, legacy *C.char, legacyLe
 func (factory) NewNativeSharedMemory(k nativekey.Key, cfg backend.Config) (backend.SharedMemory, error) {
 	if !SupportsNativeKeys() {
 		return nil, noNativeKeys("open")
+	}
+	if e := checkType("QSharedMemory", "open", k.Type); e != nil {
+		return nil, e
 	}
 	cn, nn, cl, nl, free := cNativeKey(k)
 	defer free()
@@ -108,6 +122,9 @@ func (factory) NewNativeSharedMemory(k nativekey.Key, cfg backend.Config) (backe
 func (factory) NewNativeSemaphore(k nativekey.Key, initial int, mode qtipc.SemaphoreMode, cfg backend.Config) (backend.Semaphore, error) {
 	if !SupportsNativeKeys() {
 		return nil, noNativeKeys("open")
+	}
+	if e := checkType("QSystemSemaphore", "open", k.Type); e != nil {
+		return nil, e
 	}
 	cn, nn, cl, nl, free := cNativeKey(k)
 	defer free()

@@ -205,6 +205,7 @@ int qtshm_native_keys_supported(void) { return QT_VERSION >= QT_VERSION_CHECK(6,
 // gives this native key, else the string form with the legacy key fully percent-encoded. The
 // result is checked through a QSharedMemory (its constructor makes no system call), whose
 // nativeIpcKey() and key() must give back the input.
+extern "C++" {
 template <class Q>
 static bool make_key(int type, const QString &native, const QString &legacy, QNativeIpcKey *out)
 {
@@ -225,6 +226,7 @@ static bool make_key(int type, const QString &native, const QString &legacy, QNa
     *out = k;
     return true;
 }
+} // extern "C++"
 
 static QString mismatch_text(const char *cls)
 {
@@ -281,6 +283,7 @@ qtshm_sem *qtshm_sem_new_native(int type, const char *native, size_t native_len,
     return s;
 }
 
+extern "C++" {
 template <class Q>
 static int native_ipc_key(const Q &q, char **native, size_t *native_len, char **legacy, size_t *legacy_len)
 {
@@ -289,6 +292,7 @@ static int native_ipc_key(const Q &q, char **native, size_t *native_len, char **
     set_out(legacy, legacy_len, q.key());
     return int(k.type());
 }
+} // extern "C++"
 
 int qtshm_shm_native_ipc_key(qtshm_shm *shm, char **native, size_t *native_len, char **legacy, size_t *legacy_len)
 {

@@ -75,7 +75,9 @@ int qtshm_native_keys_supported(void);
 
 /* QSharedMemory(QNativeIpcKey). On success st->ok is 1 and the handle is not NULL. A key type
  * this Qt does not support on this OS (QSharedMemory::isKeyTypeSupported) gives NULL and
- * QTSHM_UNSUPPORTED; NULL and QTSHM_KEY_MISMATCH as above. */
+ * QTSHM_UNSUPPORTED; NULL and QTSHM_KEY_MISMATCH as above. Note that Qt 6.8.2 supports on Linux
+ * every type but Windows: types 0 and above 0x101 are taken as System V keys whose ftok project
+ * id is the type's low byte (the Go package refuses them before calling the shim). */
 qtshm_shm *qtshm_shm_new_native(int type, const char *native, size_t native_len,
                                 const char *legacy, size_t legacy_len, qtshm_status *st);
 
