@@ -19,9 +19,6 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 
 var update = flag.Bool("update", false, "rewrite the expected results of testdata/*.script from the Go peer's output (review the diff!)")
 
-// ScriptKey is the key a script runs with: fixed, so that the expected native keys are too.
-func scriptKey(s Script) string { return "peer-" + s.Name }
-
 // runPeer runs the Go peer in this process (pure backend) and returns its exit status and
 // stdout lines.
 func runPeer(t *testing.T, args []string, stdin string) (int, []string, string) {
@@ -50,8 +47,9 @@ func TestScripts(t *testing.T) {
 			continue
 		}
 		t.Run(s.Name, func(t *testing.T) {
-			key := scriptKey(s)
-			_, got, _ := runPeer(t, append([]string{"--key", key}, s.Args(key)...), "")
+			key := s.Key()
+			removeLeftovers(t, s, key)
+			_, got, _ := runPeer(t, s.Args(key, qtshm.TempPath()), "")
 			if *update {
 				rewrite(t, s, got, key)
 				return
@@ -71,6 +69,21 @@ func TestScripts(t *testing.T) {
 	}
 }
 
+// removeLeftovers removes what a script with a native key left (/dev/shm, key files) now and
+// when the test ends.
+func removeLeftovers(t *testing.T, s Script, key string) {
+	t.Helper()
+	rm := func() {
+		for _, f := range s.Leftovers(key, qtshm.TempPath()) {
+			if err := os.Remove(f); err != nil {
+				t.Errorf("removing a leftover: %v", err)
+			}
+		}
+	}
+	rm()
+	t.Cleanup(rm)
+}
+
 // rewrite replaces a script's result lines with got (one line per operation, none for stdin).
 func rewrite(t *testing.T, s Script, got []string, key string) {
 	path := filepath.Join("testdata", s.Name+".script")
@@ -78,7 +91,7 @@ func rewrite(t *testing.T, s Script, got []string, key string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := strings.NewReplacer(qtshm.TempPath(), "$TMPDIR", `"`+key, `"$KEY`)
+	r := strings.NewReplacer(qtshm.TempPath(), "$TMPDIR", key, "$KEY")
 	var out []string
 	for _, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
 		tl := strings.TrimSpace(line)
@@ -190,6 +203,10 @@ func TestUsage(t *testing.T) {
 		{"--bogus", "x", "--key", "k", "keys"},
 		{"--backend", "nope", "--key", "k", "keys"},
 		{"--flavor", "qt999", "--key", "k", "keys"},
+		{"--nkey"},
+		{"--nkey", "posix:/k"},
+		{"--key", "k", "--nkey", "posix:/k", "keys"},
+		{"--nkey", "posix:/k", "--key", "k", "keys"},
 	} {
 		code, lines, stderr := runPeer(t, args, "")
 		if code != 2 || len(lines) != 1 || !strings.HasPrefix(lines[0], `{"op":"usage","ok":false,"errorString":`) ||
