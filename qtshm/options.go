@@ -1,6 +1,8 @@
 package qtshm
 
 import (
+	"errors"
+
 	"github.com/qtshm/qtshm-go/internal/backend"
 	"github.com/qtshm/qtshm-go/internal/qtipc"
 	"github.com/qtshm/qtshm-go/internal/sysv"
@@ -14,6 +16,9 @@ const (
 	// BackendNative calls Qt's own QSharedMemory/QSystemSemaphore through a C++ shim. It is
 	// built in, and the default, when the program is built with the tag qt5 or qt6.
 	BackendNative = "native"
+	// BackendPosix is the pure-Go POSIX-realtime backend (shm_open and sem_open as glibc does
+	// them, no cgo), for [PosixRealtime] native keys; see [NewFromNativeKey].
+	BackendPosix = "posix"
 )
 
 // nativeFactory is the native backend, set by native_qt.go when built with -tags qt5|qt6.
@@ -63,6 +68,8 @@ func (o options) factory(op, key string) (backend.Factory, *Error) {
 		return sysv.Factory, nil
 	case BackendSysV:
 		return sysv.Factory, nil
+	case BackendPosix:
+		return nil, newError(KeyError, op, key, "qtshm: the posix backend takes only POSIX realtime native keys (NewFromNativeKey)", errors.ErrUnsupported)
 	case BackendNative:
 		if nativeFactory != nil {
 			return nativeFactory, nil
@@ -70,7 +77,7 @@ func (o options) factory(op, key string) (backend.Factory, *Error) {
 		return nil, newError(KeyError, op, key,
 			"qtshm: the native backend is not built into this program (build with -tags qt5 or -tags qt6)", nil)
 	}
-	return nil, newError(KeyError, op, key, "qtshm: unknown backend "+o.backend+" (known: sysv, native)", nil)
+	return nil, newError(KeyError, op, key, "qtshm: unknown backend "+o.backend+" (known: sysv, posix, native)", nil)
 }
 
 // WithBackend selects the backend by name ([BackendSysV], [BackendNative]). Selecting a backend

@@ -48,9 +48,11 @@ const (
 // lock. The last process to detach removes the segment and its key file; the object that
 // created (or "took over", see Create) the lock removes it and its key file on Close.
 type SharedMemory struct {
-	key     string
-	b       backend.SharedMemory
-	initErr *Error
+	key      string
+	nkey     NativeIpcKey // the key given to NewFromNativeKey
+	isNative bool
+	b        backend.SharedMemory
+	initErr  *Error
 
 	// gate is held from Lock to Unlock, and by Create, Attach, Detach and Close while they run:
 	// at most one goroutine drives the backend or owns the lock at a time.

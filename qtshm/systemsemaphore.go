@@ -42,10 +42,12 @@ const MaxSemaphoreValue = 32767
 // to ±32767: a process that only releases (a producer) fails with OutOfResources after 32767
 // units net, one that only acquires (a consumer) likewise. Qt has the same limit.
 type SystemSemaphore struct {
-	key    string
-	b      backend.Semaphore
-	mu     sync.RWMutex // read-held by each call in progress, write-held by Close
-	closed atomic.Bool
+	key      string
+	nkey     NativeIpcKey // the key given to NewSystemSemaphoreFromNativeKey
+	isNative bool
+	b        backend.Semaphore
+	mu       sync.RWMutex // read-held by each call in progress, write-held by Close
+	closed   atomic.Bool
 }
 
 // NewSystemSemaphore opens or creates the semaphore for key, like the QSystemSemaphore
@@ -58,12 +60,8 @@ func NewSystemSemaphore(key string, initialValue int, mode SemaphoreMode, opts .
 	if !utf8.ValidString(key) {
 		return nil, newError(KeyError, "open", key, "qtshm: key is not valid UTF-8", nil)
 	}
-	if initialValue < 0 || initialValue > MaxSemaphoreValue {
-		return nil, newError(OutOfResources, "open", key,
-			fmt.Sprintf("QSystemSemaphore: initial value %d is out of range (0 to %d)", initialValue, MaxSemaphoreValue), nil)
-	}
-	if mode != Open && mode != Create {
-		return nil, newError(KeyError, "open", key, fmt.Sprintf("QSystemSemaphore: unknown access mode %d", int(mode)), nil)
+	if err := checkSemaphoreArgs(key, initialValue, mode); err != nil {
+		return nil, err
 	}
 	f, ferr := o.factory("open", key)
 	if ferr != nil {
@@ -74,6 +72,18 @@ func NewSystemSemaphore(key string, initialValue int, mode SemaphoreMode, opts .
 		return nil, qtipc.WithKey(key, err)
 	}
 	return &SystemSemaphore{key: key, b: b}, nil
+}
+
+// checkSemaphoreArgs checks the initial value and the mode before anything is touched.
+func checkSemaphoreArgs(key string, initialValue int, mode SemaphoreMode) *Error {
+	if initialValue < 0 || initialValue > MaxSemaphoreValue {
+		return newError(OutOfResources, "open", key,
+			fmt.Sprintf("QSystemSemaphore: initial value %d is out of range (0 to %d)", initialValue, MaxSemaphoreValue), nil)
+	}
+	if mode != Open && mode != Create {
+		return newError(KeyError, "open", key, fmt.Sprintf("QSystemSemaphore: unknown access mode %d", int(mode)), nil)
+	}
+	return nil
 }
 
 // begin marks a call in progress; it fails on a closed object.

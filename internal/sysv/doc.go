@@ -9,7 +9,11 @@
 package sysv
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/qtshm/qtshm-go/internal/backend"
+	"github.com/qtshm/qtshm-go/internal/nativekey"
 	"github.com/qtshm/qtshm-go/internal/qtipc"
 )
 
@@ -23,6 +27,33 @@ type factory struct{}
 
 func (factory) NewSharedMemory(key string, cfg backend.Config) backend.SharedMemory {
 	return newSharedMemory(key, cfg)
+}
+
+// NewNativeSharedMemory is QSharedMemory(const QNativeIpcKey &) for System V key types
+// (1..0xff).
+func (factory) NewNativeSharedMemory(k nativekey.Key, cfg backend.Config) (backend.SharedMemory, error) {
+	if e := systemVType("QSharedMemory", k.Type); e != nil {
+		return nil, e
+	}
+	return newNativeSharedMemory(k, cfg), nil
+}
+
+// NewNativeSemaphore is QSystemSemaphore(const QNativeIpcKey &, initial, mode) for System V key
+// types (1..0xff).
+func (factory) NewNativeSemaphore(k nativekey.Key, initialValue int, mode qtipc.SemaphoreMode, cfg backend.Config) (backend.Semaphore, error) {
+	if e := systemVType("QSystemSemaphore", k.Type); e != nil {
+		return nil, e
+	}
+	return newNativeSystemSemaphore(k, initialValue, mode, cfg)
+}
+
+// systemVType refuses a key type the System V backend does not handle.
+func systemVType(class string, t uint16) *qtipc.Error {
+	if t >= 1 && t <= 0xff {
+		return nil
+	}
+	return qtipc.Errorf(qtipc.KeyError, "new", errors.ErrUnsupported,
+		fmt.Sprintf("%s::setNativeKey: unsupported key type (the System V backend takes types 1 to 255, not %#x)", class, t))
 }
 
 func (factory) NewSemaphore(key string, initialValue int, mode qtipc.SemaphoreMode, cfg backend.Config) (backend.Semaphore, error) {

@@ -55,10 +55,15 @@ type semaphore struct {
 	uninitSince time.Time // when the set was first seen uninitialised; zero = not seen
 	holding     bool      // the caller holds the lock set: cleanHandle may remove it as it is
 	keyOfID     int       // the ftok key id was opened with
+
+	// Native System V keys (Qt 6.6+ QNativeIpcKey): the key file is given, not derived.
+	proj       int  // ftok project id: 'Q', or the key's type for a native key
+	native     bool // fileName is a native key: never derived, and unlinked only if we made it
+	sharedFile bool // the file also keys a segment (a plain native key's lock): kept while it exists
 }
 
 func newSemaphoreObject(cfg semConfig) *semaphore {
-	return &semaphore{flavor: cfg.flavor, tempDir: cfg.tempDir, foreign: cfg.foreign, isLock: cfg.isLock, unixKey: -1, id: -1}
+	return &semaphore{flavor: cfg.flavor, tempDir: cfg.tempDir, foreign: cfg.foreign, isLock: cfg.isLock, unixKey: -1, id: -1, proj: ipc.ProjQ}
 }
 
 type semConfig struct {
@@ -110,6 +115,20 @@ func (s *semaphore) setKey(key string, initial int, mode qtipc.SemaphoreMode, ow
 	s.handle(mode, own)
 }
 
+// setNativeKey is QSystemSemaphore::setNativeKey (Qt 6.6+) with a native System V key: fileName
+// is the key file as given, proj the ftok project id (the key's type). sharedFile marks the lock
+// of a plain native QSharedMemory key, whose file is the segment's too.
+func (s *semaphore) setNativeKey(fileName string, proj int, sharedFile bool, initial int, mode qtipc.SemaphoreMode, own bool) {
+	if s.keySet && s.native && fileName == s.fileName && proj == s.proj && mode == qtipc.Open && !own {
+		return
+	}
+	s.err = nil
+	s.cleanHandle()
+	s.key, s.fileName, s.proj, s.initial, s.keySet = fileName, fileName, proj, initial, true
+	s.native, s.sharedFile = true, sharedFile
+	s.handle(mode, own)
+}
+
 // handle is QSystemSemaphorePrivate::handle, made safe (docs/qt-semantics.md#semaphore-handle):
 //
 //   - Qt opens an existing set with semget(IPC_CREAT) after semget(IPC_CREAT|IPC_EXCL) failed
@@ -141,7 +160,7 @@ func (s *semaphore) handle(mode qtipc.SemaphoreMode, own bool) (int, *qtipc.Erro
 		}
 		if mode == qtipc.Create || own {
 			s.createdSem = true
-			s.createdFile = true
+			s.createdFile = !s.native || s.createdFile
 		}
 		if s.initial >= 0 && (created || mode == qtipc.Create) {
 			if _, err := ipc.Semctl(s.id, 0, ipc.SETVAL, s.initial); err != nil {
@@ -172,7 +191,7 @@ func (s *semaphore) open(canRetry bool) (retry, created bool, e *qtipc.Error) {
 		return false, false, qtipc.Errorf(qtipc.KeyError, "open", err, "QSystemSemaphore::handle:: unable to make key")
 	}
 	s.createdFile = built
-	key, err := ipc.Ftok(s.fileName, ipc.ProjQ)
+	key, err := ipc.Ftok(s.fileName, s.proj)
 	if err != nil {
 		if canRetry && errors.Is(err, unix.ENOENT) {
 			return true, false, nil
@@ -193,7 +212,9 @@ func (s *semaphore) open(canRetry bool) (retry, created bool, e *qtipc.Error) {
 	if created {
 		s.createdSem = true
 		// Qt: "Force cleanup of file, it is possible that it can be left over from a crash".
-		s.createdFile = true
+		// A native key file may be any file (Qt's docs warn against existing ones, but Qt
+		// unlinks them all the same): we unlink one only if this object made it.
+		s.createdFile = !s.native || s.createdFile
 	}
 	if e := s.checkOwner(created); e != nil {
 		if canRetry && (errors.Is(e, unix.EINVAL) || errors.Is(e, unix.EIDRM)) {
@@ -208,7 +229,7 @@ func (s *semaphore) open(canRetry bool) (retry, created bool, e *qtipc.Error) {
 		s.forget()
 		return false, false, e
 	}
-	if now, err := ipc.Ftok(s.fileName, ipc.ProjQ); canRetry && (err != nil || now != key) {
+	if now, err := ipc.Ftok(s.fileName, s.proj); canRetry && (err != nil || now != key) {
 		// The key file was replaced: drop the set of the old key (ours only if we just made it).
 		if created {
 			ipc.Semctl(id, 0, ipc.IPC_RMID, 0)
@@ -282,7 +303,7 @@ func (s *semaphore) cleanHandle() {
 		// either way the next process makes a new file, a new ftok key and a second lock. The
 		// file goes first: once the set is gone, a newcomer may key a new set from it.
 		if s.createdFile {
-			if k, err := ipc.Ftok(s.fileName, ipc.ProjQ); err == nil && k == s.keyOfID {
+			if k, err := ipc.Ftok(s.fileName, s.proj); err == nil && k == s.keyOfID && !s.segmentUsesFile() {
 				unix.Unlink(s.fileName)
 			}
 		}
@@ -291,6 +312,18 @@ func (s *semaphore) cleanHandle() {
 	s.createdFile, s.createdSem = false, false
 	s.id = -1
 	s.uninitSince = time.Time{}
+}
+
+// segmentUsesFile reports whether the key file also keys a live segment (the lock of a plain
+// native key shares the segment's file, with the same project id): Qt's lock owner unlinks it
+// anyway, after which nobody can attach to the segment. We keep it; the segment's last
+// detacher removes it.
+func (s *semaphore) segmentUsesFile() bool {
+	if !s.sharedFile {
+		return false
+	}
+	_, err := ipc.Shmget(s.keyOfID, 0, 0)
+	return err == nil || !errors.Is(err, unix.ENOENT)
 }
 
 // releaseOwnedLock takes the lock set this object owns (waiting at most closeLockWait) so that

@@ -9,6 +9,7 @@ import (
 
 	"github.com/qtshm/qtshm-go/internal/backend"
 	"github.com/qtshm/qtshm-go/internal/ipc"
+	"github.com/qtshm/qtshm-go/internal/nativekey"
 	"github.com/qtshm/qtshm-go/internal/qtipc"
 	"github.com/qtshm/qtshm-go/internal/qtkey"
 	"golang.org/x/sys/unix"
@@ -30,6 +31,12 @@ type sharedMemory struct {
 	unixKey    int        // cached ftok key of nativeKey; 0 = none
 	mem        []byte     // the mapping; nil when detached
 	lockedByMe bool
+
+	// Native keys (Qt 6.6+ QNativeIpcKey, types 1..0xff): see newNativeSharedMemory.
+	native     bool
+	proj       int    // ftok project id: 'Q', or the key's type
+	lockFile   string // the lock's key file
+	lockShared bool   // lockFile is nativeKey (a plain native key)
 }
 
 var _ backend.SharedMemory = (*sharedMemory)(nil)
@@ -45,7 +52,54 @@ func newSharedMemory(key string, cfg backend.Config) *sharedMemory {
 		key:       key,
 		nativeKey: qtkey.SysV(key, qtkey.SharedMemoryPrefix, dir),
 		sem:       newSemaphoreObject(semConfig{flavor: cfg.Flavor, tempDir: cfg.TempDir, foreign: cfg.AllowForeign, isLock: true}),
+		proj:      ipc.ProjQ,
 	}
+}
+
+// newNativeSharedMemory is QSharedMemory(const QNativeIpcKey &) for a System V key (type
+// 1..0xff), which only Qt 6.6+ has: the flavour is Qt 6.6.1+ whatever cfg says. The key file is
+// k.Native and the ftok project id k.Type. The lock, as in Qt 6.6.1+: a key that records a
+// legacy key locks QSystemSemaphore::legacyNativeKey(legacy, type), the qipc_systemsem_ file of
+// the legacy key in the temp directory (cfg.TempDir, else QDir::tempPath()); a plain native key
+// locks a semaphore keyed from the same file with the same project id.
+func newNativeSharedMemory(k nativekey.Key, cfg backend.Config) *sharedMemory {
+	cfg.Flavor = qtipc.FlavorQt661
+	m := newSharedMemory("", cfg)
+	m.key, m.nativeKey, m.native, m.proj = k.Legacy, k.Native, true, int(k.Type)
+	m.lockFile, m.lockShared = k.Native, true
+	if k.Legacy != "" {
+		dir := cfg.TempDir
+		if dir == "" {
+			dir = tempPath(cfg.Flavor)
+		}
+		m.lockFile, m.lockShared = qtkey.SysV(k.Legacy, qtkey.SemaphorePrefix, dir), false
+	}
+	return m
+}
+
+// lockless reports whether the key is empty, so that Qt takes no lock around create, attach and
+// detach: ≤6.5 tests the (legacy) key, 6.6+ the native key.
+func (m *sharedMemory) lockless() bool {
+	if m.native {
+		return m.nativeKey == ""
+	}
+	return m.key == ""
+}
+
+// removeKeyFile unlinks the segment's key file after the segment was removed, as Qt does. A
+// native key file may be any file, even one the user cares about (Qt unlinks it all the same):
+// we unlink it only if it is an empty regular file, which is what Qt and we make.
+func (m *sharedMemory) removeKeyFile() error {
+	if m.native {
+		var st unix.Stat_t
+		if unix.Lstat(m.nativeKey, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size != 0 {
+			return nil
+		}
+	}
+	if err := unix.Unlink(m.nativeKey); err != nil && !errors.Is(err, unix.ENOENT) {
+		return err
+	}
+	return nil
 }
 
 func (m *sharedMemory) Key() string       { return m.key }
@@ -62,7 +116,10 @@ func (m *sharedMemory) initKey(own bool) *qtipc.Error {
 	m.unixKey = 0
 	m.sem.mu.Lock()
 	var se *qtipc.Error
-	if m.qt66() {
+	if m.native {
+		m.sem.setNativeKey(m.lockFile, m.proj, m.lockShared, 1, qtipc.Open, own)
+		se = m.sem.err
+	} else if m.qt66() {
 		m.sem.setKey(m.key, 1, qtipc.Open, own)
 		se = m.sem.err
 	} else {
@@ -113,7 +170,7 @@ func (m *sharedMemory) removeStaleLocked(unixKey int) {
 		return
 	}
 	if ipc.ShmRemove(id) == nil {
-		unix.Unlink(m.nativeKey)
+		m.removeKeyFile()
 	}
 }
 
@@ -128,7 +185,7 @@ func (m *sharedMemory) handle(op string) (int, *qtipc.Error) {
 	if !m.qt66() && !fileExists(m.nativeKey) {
 		return 0, qtipc.Errorf(qtipc.NotFound, op, unix.ENOENT, "QSharedMemory::handle:: UNIX key file doesn't exist")
 	}
-	key, err := ipc.Ftok(m.nativeKey, ipc.ProjQ)
+	key, err := ipc.Ftok(m.nativeKey, m.proj)
 	if err != nil {
 		if m.qt66() {
 			return 0, shmErrno(m.flavor, op, "QSharedMemory::handle", err)
@@ -180,7 +237,7 @@ func (m *sharedMemory) lockForOp(ctx context.Context, op, function string) (rele
 			m.sem.modify(context.Background(), "unlock", 1)
 		}
 	}
-	if m.key == "" || m.lockedByMe {
+	if m.lockless() || m.lockedByMe {
 		return release, nil
 	}
 	if e := m.sem.modify(ctx, "lock", -1); e != nil {
@@ -367,7 +424,7 @@ func (m *sharedMemory) detachSegment() error {
 			}
 			return shmErrno(m.flavor, "detach", "QSharedMemory::remove", err)
 		}
-		if err := unix.Unlink(m.nativeKey); err != nil && !errors.Is(err, unix.ENOENT) {
+		if err := m.removeKeyFile(); err != nil {
 			return shmErrno(m.flavor, "detach", "QSharedMemory::remove", err)
 		}
 	}

@@ -61,7 +61,7 @@ func (m *sharedMemory) removeStale() (bool, error) {
 	if e := checkKeyFile(m.nativeKey, m.foreign); e != nil {
 		return false, e.WithOp("remove")
 	}
-	key, err := ipc.Ftok(m.nativeKey, ipc.ProjQ)
+	key, err := ipc.Ftok(m.nativeKey, m.proj)
 	if errors.Is(err, unix.ENOENT) {
 		return false, nil
 	}
@@ -72,7 +72,7 @@ func (m *sharedMemory) removeStale() (bool, error) {
 	if errors.Is(err, unix.ENOENT) {
 		// A key file without a segment: Qt ≤6.5's attach then fails with "doesn't exist"
 		// while its create succeeds; it is stale too.
-		if err := unix.Unlink(m.nativeKey); err != nil && !errors.Is(err, unix.ENOENT) {
+		if err := m.removeKeyFile(); err != nil {
 			return false, shmErrno(m.flavor, "remove", "QSharedMemory::remove", err)
 		}
 		return true, nil
@@ -98,7 +98,7 @@ func (m *sharedMemory) removeStale() (bool, error) {
 	if err := ipc.ShmRemove(id); err != nil && !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.EIDRM) {
 		return false, shmErrno(m.flavor, "remove", "QSharedMemory::remove", err)
 	}
-	if err := unix.Unlink(m.nativeKey); err != nil && !errors.Is(err, unix.ENOENT) {
+	if err := m.removeKeyFile(); err != nil {
 		return false, shmErrno(m.flavor, "remove", "QSharedMemory::remove", err)
 	}
 	return true, nil

@@ -7,13 +7,15 @@ import (
 	"fmt"
 
 	"github.com/qtshm/qtshm-go/internal/backend"
+	"github.com/qtshm/qtshm-go/internal/nativekey"
 	"github.com/qtshm/qtshm-go/internal/qtipc"
 )
 
 // systemSemaphore is a standalone QSystemSemaphore(key, initialValue, mode). Acquire and Release
 // may run in different goroutines at once.
 type systemSemaphore struct {
-	s *semaphore
+	s     *semaphore
+	label string // Key(): the legacy key (a native key's, "" if none)
 }
 
 var _ backend.Semaphore = (*systemSemaphore)(nil)
@@ -31,10 +33,29 @@ func newSystemSemaphore(key string, initial int, mode qtipc.SemaphoreMode, cfg b
 		s.close()
 		return nil, e
 	}
-	return &systemSemaphore{s: s}, nil
+	return &systemSemaphore{s: s, label: key}, nil
 }
 
-func (m *systemSemaphore) Key() string { return m.s.key }
+// newNativeSystemSemaphore is QSystemSemaphore(const QNativeIpcKey &, initial, mode) for a
+// System V key (type 1..0xff; Qt 6.6+, so the flavour is Qt 6.6.1+): the key file is k.Native,
+// the ftok project id k.Type.
+func newNativeSystemSemaphore(k nativekey.Key, initial int, mode qtipc.SemaphoreMode, cfg backend.Config) (*systemSemaphore, error) {
+	if k.Native == "" {
+		return nil, qtipc.Errorf(qtipc.KeyError, "open", nil, "QSystemSemaphore::handle:: key is empty")
+	}
+	s := newSemaphoreObject(semConfig{flavor: qtipc.FlavorQt661, tempDir: cfg.TempDir, foreign: cfg.AllowForeign})
+	s.mu.Lock()
+	s.setNativeKey(k.Native, int(k.Type), false, initial, mode, false)
+	e := s.err
+	s.mu.Unlock()
+	if e != nil {
+		s.close()
+		return nil, e
+	}
+	return &systemSemaphore{s: s, label: k.Legacy}, nil
+}
+
+func (m *systemSemaphore) Key() string { return m.label }
 func (m *systemSemaphore) NativeKey() string {
 	m.s.mu.Lock()
 	defer m.s.mu.Unlock()

@@ -8,6 +8,7 @@ import (
 	"runtime"
 
 	"github.com/qtshm/qtshm-go/internal/backend"
+	"github.com/qtshm/qtshm-go/internal/nativekey"
 	"github.com/qtshm/qtshm-go/internal/qtipc"
 	"github.com/qtshm/qtshm-go/internal/qtkey"
 )
@@ -53,3 +54,11 @@ func CheckForeignSegment(nativeKey string) *qtipc.Error { return nil }
 
 // CheckForeignSemaphore accepts everything on this platform.
 func CheckForeignSemaphore(nativeKey string) *qtipc.Error { return nil }
+
+func newNativeSharedMemory(k nativekey.Key, cfg backend.Config) *sharedMemory {
+	return &sharedMemory{key: k.Legacy, nativeKey: k.Native}
+}
+
+func newNativeSystemSemaphore(k nativekey.Key, initial int, mode qtipc.SemaphoreMode, cfg backend.Config) (backend.Semaphore, error) {
+	return nil, unsupported("open")
+}
