@@ -15,10 +15,12 @@
 // S being a native key in its string form: posix:/NAME, systemv:/FILE, systemv-N:/FILE,
 // systemv:/tmp/qipc_sharedmemory_…?legacyKey=K and so on (Go: qtshm.NewFromNativeKey of
 // qtshm.ParseNativeIpcKey(S)). A string that does not parse gives the invalid key, and the
-// object is made anyway, as Qt makes it: nothing fails until an operation needs the key
-// (Qt 6.8: create and attach fail with KeyError, lock with LockError). A Qt peer built with Qt
-// before 6.6 accepts --nkey, but every operation then answers "unsupported" (stdin still reads
-// its lines), so that a test learns at its first result that the peer cannot take the key.
+// object is made with it anyway, as Qt makes it; what then fails is Qt's or qtshm's business
+// (create and attach fail with KeyError in both; see the differences below). A Qt peer built
+// with Qt before 6.6 accepts --nkey, but every operation then answers "unsupported" (stdin
+// still reads its lines), so that a test learns at its first result that the peer cannot take
+// the key. With --backend sysv (the pure backend), the Go peer makes an object of a POSIX
+// realtime native key (--nkey or sem-open-native) with the pure POSIX realtime backend.
 // The whole list is checked before anything runs: an unknown flag or operation, a missing flag
 // value, both --key and --nkey or neither, too few arguments for an operation, or no operation
 // at all is a usage error.
@@ -75,8 +77,7 @@
 //	nativekey-sem-legacy KEY TYPE  QSystemSemaphore::legacyNativeKey(KEY, TYPE); print the key's fields
 //
 // sem-open-native, like --nkey, passes a string that does not parse on as the invalid key
-// (Go: the zero NativeIpcKey); Qt 6.8 then opens it with MODE open without an error (sem-acquire
-// and sem-release fail with KeyError) and refuses it with KeyError with MODE create.
+// (Go: the zero NativeIpcKey).
 //
 // The nativekey-* operations take their strings as data (hex: for any bytes, str: for one
 // word; the Qt peer decodes them with QString::fromUtf8) and TYPE (a QNativeIpcKey::Type) as an int cast to quint16. They
@@ -123,6 +124,15 @@
 //   - The Qt peer cannot do stale and threads (QSharedMemory is not thread-safe): "unsupported".
 //   - A Qt peer built with Qt 5.15 or 6.4 cannot do the nativekey-* and sem-open-native
 //     operations, nor any operation with --nkey: "unsupported". Its keys has no "nativeIpcKey".
+//   - The invalid native key (--nkey or sem-open-native with a string that does not parse):
+//     qtshm fails every call with KeyError ("…setNativeKey: unsupported key type 0x0"), and
+//     sem-open-native at once. Qt 6.8 makes the objects without an error and fails where the
+//     key is first needed: create and attach with KeyError ("QSharedMemoryPrivate::initKey:
+//     unable to set key on lock (QSystemSemaphore::handle:: key is empty)"), lock with
+//     LockError; sem-open-native succeeds with MODE open (sem-acquire and sem-release then fail
+//     with KeyError) and fails with KeyError with MODE create.
+//   - The Go peer with the native backend built against Qt before 6.6 cannot take a native
+//     key: its calls fail with KeyError ("…no native keys (Qt 6.6+)").
 //   - Where Qt returns false without setting an error (detach when not attached, unlock when not
 //     locked), the Qt peer reports whatever error() still holds from an earlier call; the Go
 //     peer reports qtshm's own code (NotFound, LockError).

@@ -142,7 +142,7 @@ func init() {
 			// A string that does not parse is passed on as the zero (invalid) key, as Qt passes
 			// QNativeIpcKey::fromString's invalid key to QSystemSemaphore.
 			k, _ := qtshm.ParseNativeIpcKey(string(a.bytes(0)))
-			s, err := qtshm.NewSystemSemaphoreFromNativeKey(k, a.int(1), a.semMode(2), p.opts...)
+			s, err := qtshm.NewSystemSemaphoreFromNativeKey(k, a.int(1), a.semMode(2), p.nativeKeyOpts(k)...)
 			if err != nil {
 				return nil, err
 			}

@@ -79,7 +79,7 @@ func RunContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if msg := p.check(args); msg != "" {
 		return p.usage(msg)
 	}
-	p.opts, p.native = opts, backend == qtshm.BackendNative
+	p.opts, p.native, p.pure = opts, backend == qtshm.BackendNative, backend == qtshm.BackendSysV
 	p.shm = p.newShm()
 	code := p.runOps(args)
 	p.cleanup()
@@ -98,6 +98,7 @@ type peer struct {
 	lines  chan string // stdin's lines, read by a goroutine started on first use
 	opts   []qtshm.Option
 	native bool // the native backend, which cannot bound a wait for a lock
+	pure   bool // --backend sysv: the pure backends (for a POSIX realtime native key, BackendPosix)
 	// haveNKey: the peer's objects are made from the native key nk (--nkey), not from key.
 	haveNKey bool
 	key      string             // --key
@@ -113,9 +114,19 @@ type peer struct {
 // qtshm.NewFromNativeKey(nk) for --nkey.
 func (p *peer) newShm() *qtshm.SharedMemory {
 	if p.haveNKey {
-		return qtshm.NewFromNativeKey(p.nk, p.opts...)
+		return qtshm.NewFromNativeKey(p.nk, p.nativeKeyOpts(p.nk)...)
 	}
 	return qtshm.New(p.key, p.opts...)
+}
+
+// nativeKeyOpts are the options for an object of native key k: the peer's, except that
+// --backend sysv, which names the pure backend, selects the pure POSIX realtime backend for a
+// POSIX realtime key (the System V one cannot take it).
+func (p *peer) nativeKeyOpts(k qtshm.NativeIpcKey) []qtshm.Option {
+	if p.pure && k.Type == qtshm.PosixRealtime {
+		return append(slices.Clip(p.opts), qtshm.WithBackend(qtshm.BackendPosix))
+	}
+	return p.opts
 }
 
 // waitCtx is the context of every call that may wait for a lock: the peer's own, so that a stop
