@@ -1,6 +1,6 @@
 // qtshm-peer: the Qt side of the peer protocol, over Qt's own QSharedMemory and QSystemSemaphore.
 //
-//   qtshm-peer [--backend X] [--flavor X] --key KEY OP [ARGS] OP [ARGS] ...
+//   qtshm-peer [--backend X] [--flavor X] --key KEY|--nkey S OP [ARGS] OP [ARGS] ...
 //
 // The protocol (command line, operations, argument types, result lines, the peer's own errors,
 // exit status, stopping, and where this peer differs from the Go one) is documented once, in the
@@ -356,7 +356,9 @@ using Handler = std::function<void(Peer &, const std::string &, const Args &)>;
 extern const std::map<std::string, Handler> handlers;
 
 struct Peer {
-    QString key;
+    QString key;         // --key
+    bool native = false; // --nkey was given: the object is QSharedMemory(QNativeIpcKey::fromString(nkey))
+    QString nkey;        // --nkey
     std::vector<OpSpec> table;
     std::unique_ptr<QSharedMemory> shm;
     std::unique_ptr<QSystemSemaphore> sem;
@@ -425,12 +427,29 @@ struct Peer {
 
     int runOps(const std::vector<std::string> &list);
 
+    // newShm makes a new object for the peer's key: QSharedMemory(key) for --key, and for
+    // --nkey QSharedMemory(QNativeIpcKey::fromString(nkey)), an invalid key included (Qt then
+    // reports the error on create and attach). Before Qt 6.6 a --nkey peer gets an unused
+    // object: every operation answers "unsupported" (run).
+    QSharedMemory *newShm() const
+    {
+#if QT_VERSION >= QT_VERSION_CHECK(6, 6, 0)
+        if (native)
+            return new QSharedMemory(QNativeIpcKey::fromString(nkey));
+#endif
+        return new QSharedMemory(native ? QString() : key);
+    }
+
     void run(const OpSpec &op, const std::vector<std::string> &raw)
     {
         Args a;
         const std::string bad = checkArgs(op, raw, &a);
         if (!bad.empty())
             return report(op.name, false, std::string(), QSharedMemory::UnknownError, QString::fromStdString(bad));
+#if QT_VERSION < QT_VERSION_CHECK(6, 6, 0)
+        if (native) // QNativeIpcKey is new in Qt 6.6
+            return fail(op.name, QSharedMemory::UnknownError, "unsupported");
+#endif
         const auto h = handlers.find(op.name);
         if (h == handlers.end())
             return fail(op.name, QSharedMemory::UnknownError, "unimplemented op");
@@ -483,7 +502,8 @@ struct Peer {
             return withInc ? f + ",\"value\":" + std::to_string(value) : f;
         };
         while (count < n && !stopped()) {
-            QSharedMemory m(key);
+            const std::unique_ptr<QSharedMemory> fresh(newShm());
+            QSharedMemory &m = *fresh;
             bool c = m.create(size, QSharedMemory::ReadWrite);
             if (!c && (m.error() != QSharedMemory::AlreadyExists || !m.attach(QSharedMemory::ReadWrite)))
                 return report(op, false, fields(), int(m.error()), m.errorString());
@@ -529,14 +549,23 @@ int Peer::runOps(const std::vector<std::string> &list)
 
 const std::map<std::string, Handler> handlers = {
     {"keys", [](Peer &p, const std::string &op, const Args &) {
-         p.report(op, true, "\"key\":" + jsonString(p.shm->key()) + ",\"nativeKey\":" + jsonString(p.shm->nativeKey())
-                      + ",\"qtVersion\":" + jsonString(QString::fromLatin1(qVersion())));
+         std::string f = "\"key\":" + jsonString(p.shm->key()) + ",\"nativeKey\":" + jsonString(p.shm->nativeKey());
+#if QT_VERSION >= QT_VERSION_CHECK(6, 6, 0)
+         f += ",\"nativeIpcKey\":" + jsonString(p.shm->nativeIpcKey().toString());
+#endif
+         p.report(op, true, f + ",\"qtVersion\":" + jsonString(QString::fromLatin1(qVersion())));
      }},
     {"create", [](Peer &p, const std::string &op, const Args &a) { p.shmResult(op, p.shm->create(a.integer(0), a.mode(1))); }},
     {"attach", [](Peer &p, const std::string &op, const Args &a) { p.shmResult(op, p.shm->attach(a.mode(0))); }},
     {"detach", [](Peer &p, const std::string &op, const Args &) { p.shmResult(op, p.shm->detach()); }},
     {"lock", [](Peer &p, const std::string &op, const Args &) { p.shmResult(op, p.shm->lock()); }},
     {"unlock", [](Peer &p, const std::string &op, const Args &) { p.shmResult(op, p.shm->unlock()); }},
+    {"lockfor", [](Peer &p, const std::string &op, const Args &a) {
+         if (!p.shm->lock())
+             return p.shmResult(op, false);
+         waitFor(-1, a.ints[0]); // holding the lock; a stop request ends the sleep early
+         p.shmResult(op, p.shm->unlock());
+     }},
     {"size", [](Peer &p, const std::string &op, const Args &) { p.report(op, true, "\"size\":" + std::to_string(qint64(p.shm->size()))); }},
     {"write", [](Peer &p, const std::string &op, const Args &a) {
          const long long off = a.ints[0];
@@ -608,7 +637,7 @@ const std::map<std::string, Handler> handlers = {
      }},
     {"close", [](Peer &p, const std::string &op, const Args &) {
          p.shm.reset(); // the destructor: detach, and remove the segment if this was the last
-         p.shm.reset(new QSharedMemory(p.key));
+         p.shm.reset(p.newShm());
          p.report(op, true);
      }},
     {"sem-open", [](Peer &p, const std::string &op, const Args &a) {
@@ -622,6 +651,21 @@ const std::map<std::string, Handler> handlers = {
          }
          p.report(op, true);
      }},
+#if QT_VERSION >= QT_VERSION_CHECK(6, 6, 0)
+    {"sem-open-native", [](Peer &p, const std::string &op, const Args &a) {
+         p.sem.reset();
+         p.sem.reset(new QSystemSemaphore(QNativeIpcKey::fromString(QString::fromUtf8(a.bytes(0))), a.integer(1),
+                                          a.raw[2] == "create" ? QSystemSemaphore::Create : QSystemSemaphore::Open));
+         if (p.sem->error() != QSystemSemaphore::NoError) {
+             p.report(op, false, std::string(), semToShm(p.sem->error()), p.sem->errorString());
+             p.sem.reset();
+             return;
+         }
+         p.report(op, true);
+     }},
+#else
+    {"sem-open-native", [](Peer &p, const std::string &op, const Args &) { p.fail(op, QSharedMemory::UnknownError, "unsupported"); }},
+#endif
     {"sem-acquire", [](Peer &p, const std::string &op, const Args &) {
          if (!p.sem)
              return p.fail(op, QSharedMemory::UnknownError, "no semaphore (sem-open first)");
@@ -704,20 +748,25 @@ int main(int argc, char *argv[])
         if (args[i] == "--key") {
             p.key = QString::fromStdString(args[i + 1]);
             haveKey = true;
+        } else if (args[i] == "--nkey") {
+            p.nkey = QString::fromStdString(args[i + 1]);
+            p.native = true;
         } else if (args[i] != "--flavor" && args[i] != "--backend") { // accepted for symmetry with the Go peer
             return usage("unknown flag " + args[i]);
         }
         i += 2;
     }
-    if (!haveKey)
-        return usage("missing --key KEY");
+    if (haveKey && p.native)
+        return usage("--key and --nkey exclude each other");
+    if (!haveKey && !p.native)
+        return usage("missing --key KEY or --nkey S");
     const std::vector<std::string> ops(args.begin() + long(i), args.end());
     if (ops.empty())
         return usage("no operations");
     const std::string msg = p.check(ops);
     if (!msg.empty())
         return usage(msg);
-    p.shm.reset(new QSharedMemory(p.key));
+    p.shm.reset(p.newShm());
     const int rc = p.runOps(ops);
     p.shm.reset();
     p.sem.reset();

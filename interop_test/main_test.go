@@ -139,17 +139,18 @@ func (k peerKind) start(t testing.TB, key string, env []string, ops ...string) *
 
 // result is one line of the peer protocol.
 type result struct {
-	Op          string
-	OK          bool
-	Error       int
-	ErrorString string
-	Hex         string
-	Str         string
-	Value       uint64
-	NativeKey   string
-	Size        int
-	NsPerOp     float64
-	at          time.Time
+	Op           string
+	OK           bool
+	Error        int
+	ErrorString  string
+	Hex          string
+	Str          string
+	Value        uint64
+	NativeKey    string
+	NativeIpcKey string
+	Size         int
+	NsPerOp      float64
+	at           time.Time
 }
 
 func parseResult(t testing.TB, line string) result {

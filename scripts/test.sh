@@ -17,7 +17,8 @@ step() { printf '\n=== %s\n' "$*"; }
 # What this machine has before the run: the suite must leave exactly this behind.
 count_ipc() { ipcs -m -s 2>/dev/null | awk '$1 ~ /^0x/ {n++} END {print n+0}'; }
 count_files() { find "${TMPDIR:-/tmp}/" -maxdepth 1 -name 'qipc_*' | wc -l; }
-ipc_before=$(count_ipc) files_before=$(count_files)
+count_shm() { find /dev/shm/ -mindepth 1 -maxdepth 1 | wc -l; }
+ipc_before=$(count_ipc) files_before=$(count_files) shm_before=$(count_shm)
 
 step "setup (packages, Qt 6.8 root, Qt programs)"
 start=$(date +%s)
@@ -78,11 +79,12 @@ step "interop: Go (pure, native Qt 5, native Qt 6) with Qt 5.15, 6.4 and 6.8 pro
 # -v names every Go × Qt pair that ran; the full log is kept in $QTSHM_CACHE/interop.log.
 go test -count=1 -race -v -timeout 15m ./interop_test/ 2>&1 | tee "$QTSHM_CACHE/interop.log" | grep -vE '^=== (RUN|PAUSE|CONT)'
 
-step "leftovers (ipcs -m -s, qipc_* files) compared with before the run"
-ipc_after=$(count_ipc) files_after=$(count_files)
-echo "SysV segments and semaphore sets: $ipc_before before, $ipc_after after; qipc_* files: $files_before before, $files_after after"
-if [ "$ipc_after" -gt "$ipc_before" ] || [ "$files_after" -gt "$files_before" ]; then
+step "leftovers (ipcs -m -s, qipc_* files, /dev/shm) compared with before the run"
+ipc_after=$(count_ipc) files_after=$(count_files) shm_after=$(count_shm)
+echo "SysV segments and semaphore sets: $ipc_before before, $ipc_after after; qipc_* files: $files_before before, $files_after after; /dev/shm entries: $shm_before before, $shm_after after"
+if [ "$ipc_after" -gt "$ipc_before" ] || [ "$files_after" -gt "$files_before" ] || [ "$shm_after" -gt "$shm_before" ]; then
   ipcs -m -s
+  ls -la /dev/shm
   echo "FAIL: the run left IPC objects or key files behind"
   exit 1
 fi

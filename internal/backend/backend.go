@@ -9,6 +9,7 @@ package backend
 
 import (
 	"context"
+	"time"
 
 	"github.com/qtshm/qtshm-go/internal/nativekey"
 	"github.com/qtshm/qtshm-go/internal/qtipc"
@@ -68,4 +69,12 @@ type NativeKeyFactory interface {
 	NewNativeSharedMemory(k nativekey.Key, cfg Config) (SharedMemory, error)
 	// NewNativeSemaphore is QSystemSemaphore(const QNativeIpcKey &, initialValue, mode).
 	NewNativeSemaphore(k nativekey.Key, initialValue int, mode qtipc.SemaphoreMode, cfg Config) (Semaphore, error)
+}
+
+// LockRecoverer is implemented by the SharedMemory objects of a backend whose lock a dead
+// holder can leave taken (POSIX realtime: no SEM_UNDO). RecoverLock releases the lock once,
+// and only when it is sure nobody holds it: taken for all of heldFor with no live process that
+// could release it. Otherwise it returns an error that says why.
+type LockRecoverer interface {
+	RecoverLock(ctx context.Context, heldFor time.Duration) error
 }

@@ -93,3 +93,9 @@ var (
 
 // ErrClosed is the cause of the error returned by any call on a closed object.
 var ErrClosed = errors.New("qtshm: object is closed")
+
+// ErrLockAbandoned is wrapped by the LockError of a lock wait that gave up on a POSIX-realtime
+// lock that looks abandoned: held (value 0) with no live process that could release it, as a
+// holder killed while locked leaves it (POSIX semaphores have no SEM_UNDO). See
+// qtshm.SharedMemory.RecoverLock.
+var ErrLockAbandoned = errors.New("the lock looks abandoned by a dead holder")

@@ -89,17 +89,20 @@ func (m *sharedMemory) lockless() bool {
 // removeKeyFile unlinks the segment's key file after the segment was removed, as Qt does. A
 // native key file may be any file, even one the user cares about (Qt unlinks it all the same):
 // we unlink it only if it is an empty regular file, which is what Qt and we make.
-func (m *sharedMemory) removeKeyFile() error {
+func (m *sharedMemory) removeKeyFile() (removed bool, err error) {
 	if m.native {
 		var st unix.Stat_t
 		if unix.Lstat(m.nativeKey, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size != 0 {
-			return nil
+			return false, nil
 		}
 	}
-	if err := unix.Unlink(m.nativeKey); err != nil && !errors.Is(err, unix.ENOENT) {
-		return err
+	if err := unix.Unlink(m.nativeKey); err != nil {
+		if errors.Is(err, unix.ENOENT) {
+			return false, nil
+		}
+		return false, err
 	}
-	return nil
+	return true, nil
 }
 
 func (m *sharedMemory) Key() string       { return m.key }
@@ -424,7 +427,7 @@ func (m *sharedMemory) detachSegment() error {
 			}
 			return shmErrno(m.flavor, "detach", "QSharedMemory::remove", err)
 		}
-		if err := m.removeKeyFile(); err != nil {
+		if _, err := m.removeKeyFile(); err != nil {
 			return shmErrno(m.flavor, "detach", "QSharedMemory::remove", err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/qtshm/qtshm-go/internal/backend"
 	"github.com/qtshm/qtshm-go/internal/ipc"
+	"github.com/qtshm/qtshm-go/internal/nativekey"
 	"github.com/qtshm/qtshm-go/internal/qtipc"
 	"golang.org/x/sys/unix"
 )
@@ -24,7 +25,22 @@ func RemoveStale(ctx context.Context, key string, cfg backend.Config) (bool, err
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	m := newSharedMemory(key, cfg)
+	return removeStaleOf(ctx, newSharedMemory(key, cfg))
+}
+
+// RemoveStaleNative is RemoveStale for a Qt 6.6+ native System V key (type 1..0xff): the
+// segment keyed from k.Native and its lock (see newNativeSharedMemory for which lock).
+func RemoveStaleNative(ctx context.Context, k nativekey.Key, cfg backend.Config) (bool, error) {
+	if e := systemVType("QSharedMemory", k.Type); e != nil {
+		return false, e.WithOp("remove")
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return removeStaleOf(ctx, newNativeSharedMemory(k, cfg))
+}
+
+func removeStaleOf(ctx context.Context, m *sharedMemory) (bool, error) {
 	if m.nativeKey == "" {
 		return false, qtipc.Errorf(qtipc.KeyError, "remove", nil, "QSharedMemory::handle:: key is empty")
 	}
@@ -72,10 +88,11 @@ func (m *sharedMemory) removeStale() (bool, error) {
 	if errors.Is(err, unix.ENOENT) {
 		// A key file without a segment: Qt ≤6.5's attach then fails with "doesn't exist"
 		// while its create succeeds; it is stale too.
-		if err := m.removeKeyFile(); err != nil {
+		removed, err := m.removeKeyFile()
+		if err != nil {
 			return false, shmErrno(m.flavor, "remove", "QSharedMemory::remove", err)
 		}
-		return true, nil
+		return removed, nil
 	}
 	if err != nil {
 		return false, shmErrno(m.flavor, "remove", "QSharedMemory::attach (shmget)", err)
@@ -98,7 +115,7 @@ func (m *sharedMemory) removeStale() (bool, error) {
 	if err := ipc.ShmRemove(id); err != nil && !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.EIDRM) {
 		return false, shmErrno(m.flavor, "remove", "QSharedMemory::remove", err)
 	}
-	if err := m.removeKeyFile(); err != nil {
+	if _, err := m.removeKeyFile(); err != nil {
 		return false, shmErrno(m.flavor, "remove", "QSharedMemory::remove", err)
 	}
 	return true, nil

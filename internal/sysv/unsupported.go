@@ -62,3 +62,8 @@ func newNativeSharedMemory(k nativekey.Key, cfg backend.Config) *sharedMemory {
 func newNativeSystemSemaphore(k nativekey.Key, initial int, mode qtipc.SemaphoreMode, cfg backend.Config) (backend.Semaphore, error) {
 	return nil, unsupported("open")
 }
+
+// RemoveStaleNative fails with an error wrapping errors.ErrUnsupported on this platform.
+func RemoveStaleNative(ctx context.Context, k nativekey.Key, cfg backend.Config) (bool, error) {
+	return false, unsupported("remove")
+}

@@ -12,3 +12,5 @@ func killGroup(int) {}
 
 // isolate reports that this platform has no IPC namespaces.
 func isolate(*exec.Cmd) bool { return false }
+
+func privateDevShm() bool { return false }

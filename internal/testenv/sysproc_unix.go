@@ -20,3 +20,5 @@ func killGroup(pid int) { syscall.Kill(-pid, syscall.SIGKILL) }
 
 // isolate reports that this platform has no IPC namespaces.
 func isolate(*exec.Cmd) bool { return false }
+
+func privateDevShm() bool { return false }

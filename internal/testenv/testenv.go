@@ -56,8 +56,9 @@ func RegisterHelper(name string, f func(args []string) int) {
 //   - as root it re-executes the test binary in a new IPC namespace, so that the leak check
 //     below sees only this package's objects even when packages run in parallel;
 //   - it points TMPDIR at a fresh directory (Qt's key files go there), runs the tests, and fails
-//     the run if any SysV segment or semaphore set created during the run, or any key file,
-//     is left behind.
+//     the run if any SysV segment or semaphore set created during the run, any key file, or
+//     any /dev/shm entry (POSIX shared memory and semaphores; as root /dev/shm is a private
+//     tmpfs in the new mount namespace, so the check is exact) is left behind.
 func Main(m *testing.M) {
 	if name := os.Getenv(envHelper); name != "" {
 		f, ok := helpers[name]
@@ -120,7 +121,11 @@ func runChecked(m *testing.M) int {
 	workDir = work
 	defer os.RemoveAll(work)
 	os.Setenv("TMPDIR", tmp)
+	if os.Getenv(envIsoled) != "" && !privateDevShm() {
+		fmt.Fprintln(os.Stderr, "testenv: no private /dev/shm: the /dev/shm leak check counts other packages' entries too")
+	}
 	before := Snapshot()
+	shmBefore := devShm()
 	code := m.Run()
 	leaks := Snapshot().Minus(before)
 	files, _ := os.ReadDir(tmp)
@@ -128,9 +133,17 @@ func runChecked(m *testing.M) int {
 	for _, f := range files {
 		left = append(left, f.Name())
 	}
-	if len(leaks) > 0 || len(left) > 0 {
-		fmt.Fprintf(os.Stderr, "FAIL: IPC leak check: the tests left %d SysV object(s) %v and %d file(s) %v in %s\n",
-			len(leaks), leaks, len(left), left, tmp)
+	var shmLeft []string
+	for name := range devShm() {
+		if !shmBefore[name] {
+			shmLeft = append(shmLeft, name)
+			os.Remove("/dev/shm/" + name)
+		}
+	}
+	sort.Strings(shmLeft)
+	if len(leaks) > 0 || len(left) > 0 || len(shmLeft) > 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: IPC leak check: the tests left %d SysV object(s) %v, %d file(s) %v in %s and %d /dev/shm entries %v\n",
+			len(leaks), leaks, len(left), left, tmp, len(shmLeft), shmLeft)
 		if os.Getenv(envIsoled) == "" && len(leaks) > 0 {
 			fmt.Fprintln(os.Stderr, "(not root, so not in a private IPC namespace: objects of packages tested in parallel count too; run go test -p 1)")
 		}
@@ -146,6 +159,16 @@ func runChecked(m *testing.M) int {
 }
 
 var workDir string
+
+// devShm lists /dev/shm: POSIX shared memory objects and (sem.NAME) named semaphores.
+func devShm() map[string]bool {
+	out := map[string]bool{}
+	entries, _ := os.ReadDir("/dev/shm")
+	for _, e := range entries {
+		out[e.Name()] = true
+	}
+	return out
+}
 
 // WorkDir is a directory for build products and other files the tests need, outside TMPDIR (so
 // the leak check ignores it), readable by other users, removed when the run ends.

@@ -6,12 +6,24 @@
 //
 // # Command line
 //
-//	qtshm peer [--backend sysv|native] [--flavor qt515|qt661] --key KEY OP [ARGS] OP [ARGS] …
-//	qtshm-peer [--backend X] [--flavor X] --key KEY OP [ARGS] …   (the Qt peer ignores both values)
+//	qtshm peer [--backend sysv|native] [--flavor qt515|qt661] --key KEY|--nkey S OP [ARGS] OP [ARGS] …
+//	qtshm-peer [--backend X] [--flavor X] --key KEY|--nkey S OP [ARGS] …   (the Qt peer ignores both values)
 //
-// --key is required; its value may be empty (QSharedMemory("") is a valid, if useless, object).
+// Exactly one of --key and --nkey is required. --key KEY makes the peer's shared-memory object
+// QSharedMemory(KEY), the legacy key; its value may be empty (QSharedMemory("") is a valid, if
+// useless, object). --nkey S (Qt 6.6+) makes it QSharedMemory(QNativeIpcKey::fromString(S)),
+// S being a native key in its string form: posix:/NAME, systemv:/FILE, systemv-N:/FILE,
+// systemv:/tmp/qipc_sharedmemory_…?legacyKey=K and so on (Go: qtshm.NewFromNativeKey of
+// qtshm.ParseNativeIpcKey(S)). A string that does not parse gives the invalid key, and the
+// object is made with it anyway, as Qt makes it; what then fails is Qt's or qtshm's business
+// (create and attach fail with KeyError in both; see the differences below). A Qt peer built
+// with Qt before 6.6 accepts --nkey, but every operation then answers "unsupported" (stdin
+// still reads its lines), so that a test learns at its first result that the peer cannot take
+// the key. With --backend sysv (the pure backend), the Go peer makes an object of a POSIX
+// realtime native key (--nkey or sem-open-native) with the pure POSIX realtime backend.
 // The whole list is checked before anything runs: an unknown flag or operation, a missing flag
-// value, too few arguments for an operation, or no operation at all is a usage error.
+// value, both --key and --nkey or neither, too few arguments for an operation, or no operation
+// at all is a usage error.
 //
 // # Operations
 //
@@ -29,12 +41,13 @@
 //
 // The operations:
 //
-//	keys                       print "key" and "nativeKey" (the Qt peer adds "qtVersion")
+//	keys                       print "key", "nativeKey" and "nativeIpcKey" (nativeIpcKey().toString(); a Qt peer before 6.6 has none; the Qt peer adds "qtVersion")
 //	create SIZE MODE           QSharedMemory::create
 //	attach MODE                QSharedMemory::attach
 //	detach                     QSharedMemory::detach
 //	lock                       QSharedMemory::lock
 //	unlock                     QSharedMemory::unlock
+//	lockfor MS                 lock, sleep MS milliseconds holding the lock (a stop request ends the sleep), unlock; one result line, after the unlock (a failed lock: no sleep)
 //	size                       print "size" (0 when detached)
 //	write OFF DATA             copy DATA into the segment at OFF, without the lock
 //	writestr TEXT              copy TEXT and a NUL to offset 0, without the lock
@@ -45,8 +58,9 @@
 //	sleep MS                   sleep MS milliseconds
 //	wait                       wait for a line on stdin (or its end)
 //	crash                      print the result line, then SIGKILL this process (e.g. while holding the lock)
-//	close                      destroy the object (Qt: delete; Go: Close) and make a new one for the key
+//	close                      destroy the object (Qt: delete; Go: Close) and make a new one for the key (--key or --nkey)
 //	sem-open KEY INIT MODE     QSystemSemaphore(KEY, INIT, MODE), replacing (destroying first) the peer's semaphore
+//	sem-open-native S INIT MODE  QSystemSemaphore(QNativeIpcKey::fromString(S), INIT, MODE), as sem-open (Qt 6.6+; S is data)
 //	sem-acquire                QSystemSemaphore::acquire
 //	sem-release N              QSystemSemaphore::release(N)
 //	sem-close                  destroy the semaphore
@@ -54,13 +68,16 @@
 //	ops                        print "ops": the table as this peer has it, one "NAME ARG:TYPE …" string per operation
 //	coa N SIZE                 N times, on a fresh object for the key: create SIZE rw, on AlreadyExists attach rw, then destroy it; print "count" and "created"
 //	coainc N SIZE              as coa, but inc 1 while attached; print "count", "created" and "value" (the last)
-//	stale N                    N times qtshm.RemoveStale(KEY); print "count" and "removed" (Go only)
+//	stale N                    N times qtshm.RemoveStale(KEY); print "count" and "removed" (Go only; with --nkey "unsupported")
 //	threads G N                G goroutines share the peer's object, each N times lock, add 1 at offset 0, unlock; print "value", read under the lock at the end (Go only)
 //	nativekey-parse S          QNativeIpcKey::fromString(S); print the key's fields (below)
 //	nativekey-safe KEY TYPE    QSharedMemory::platformSafeKey(KEY, TYPE); print the key's fields
 //	nativekey-sem-safe KEY TYPE  QSystemSemaphore::platformSafeKey(KEY, TYPE); print the key's fields
 //	nativekey-legacy KEY TYPE  QSharedMemory::legacyNativeKey(KEY, TYPE); print the key's fields
 //	nativekey-sem-legacy KEY TYPE  QSystemSemaphore::legacyNativeKey(KEY, TYPE); print the key's fields
+//
+// sem-open-native, like --nkey, passes a string that does not parse on as the invalid key
+// (Go: the zero NativeIpcKey).
 //
 // The nativekey-* operations take their strings as data (hex: for any bytes, str: for one
 // word; the Qt peer decodes them with QString::fromUtf8) and TYPE (a QNativeIpcKey::Type) as an int cast to quint16. They
@@ -92,7 +109,7 @@
 //	error 2 (InvalidSize)   read past the end of the segment    read
 //	error 2 (InvalidSize)   segment smaller than 8 bytes        inc, coainc, threads
 //	error 8 (UnknownError)  no semaphore (sem-open first)       sem-acquire, sem-release, sem-close
-//	error 8 (UnknownError)  unsupported                         an operation this peer cannot do (the Qt peer: stale, threads; before Qt 6.6: nativekey-*)
+//	error 8 (UnknownError)  unsupported                         an operation this peer cannot do (the Qt peer: stale, threads; before Qt 6.6: nativekey-*, sem-open-native, and every operation with --nkey)
 //	error 8 (UnknownError)  unimplemented op                    an operation in the table that the peer has no code for (a defect)
 //
 // A usage error prints {"op":"usage","ok":false,"errorString":…} on stdout and the same text
@@ -105,7 +122,17 @@
 //     Create, attach and detach while the object holds the lock fail with LockError in Go; Qt
 //     releases the lock silently.
 //   - The Qt peer cannot do stale and threads (QSharedMemory is not thread-safe): "unsupported".
-//   - A Qt peer built with Qt 5.15 or 6.4 cannot do the nativekey-* operations: "unsupported".
+//   - A Qt peer built with Qt 5.15 or 6.4 cannot do the nativekey-* and sem-open-native
+//     operations, nor any operation with --nkey: "unsupported". Its keys has no "nativeIpcKey".
+//   - The invalid native key (--nkey or sem-open-native with a string that does not parse):
+//     qtshm fails every call with KeyError ("…setNativeKey: unsupported key type 0x0"), and
+//     sem-open-native at once. Qt 6.8 makes the objects without an error and fails where the
+//     key is first needed: create and attach with KeyError ("QSharedMemoryPrivate::initKey:
+//     unable to set key on lock (QSystemSemaphore::handle:: key is empty)"), lock with
+//     LockError; sem-open-native succeeds with MODE open (sem-acquire and sem-release then fail
+//     with KeyError) and fails with KeyError with MODE create.
+//   - The Go peer with the native backend built against Qt before 6.6 cannot take a native
+//     key: its calls fail with KeyError ("…no native keys (Qt 6.6+)").
 //   - Where Qt returns false without setting an error (detach when not attached, unlock when not
 //     locked), the Qt peer reports whatever error() still holds from an earlier call; the Go
 //     peer reports qtshm's own code (NotFound, LockError).

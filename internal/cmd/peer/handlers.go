@@ -36,7 +36,7 @@ func init() {
 			return nativeKeyFields(qtshm.LegacySemaphoreNativeIpcKey(string(a.bytes(0)), qtshm.KeyType(uint16(a.int(1))))), nil
 		},
 		"keys": func(p *peer, a args) ([]field, error) {
-			return []field{{"key", p.shm.Key()}, {"nativeKey", p.shm.NativeKey()}}, nil
+			return []field{{"key", p.shm.Key()}, {"nativeKey", p.shm.NativeKey()}, {"nativeIpcKey", p.shm.NativeIpcKey().String()}}, nil
 		},
 		"create": func(p *peer, a args) ([]field, error) {
 			return nil, p.shm.CreateContext(p.waitCtx(), a.int(0), a.mode(1))
@@ -45,7 +45,14 @@ func init() {
 		"detach": func(p *peer, a args) ([]field, error) { return nil, p.shm.DetachContext(p.waitCtx()) },
 		"lock":   func(p *peer, a args) ([]field, error) { return nil, p.shm.LockContext(p.waitCtx()) },
 		"unlock": func(p *peer, a args) ([]field, error) { return nil, p.shm.Unlock() },
-		"size":   func(p *peer, a args) ([]field, error) { return []field{{"size", p.shm.Size()}}, nil },
+		"lockfor": func(p *peer, a args) ([]field, error) {
+			if err := p.shm.LockContext(p.waitCtx()); err != nil {
+				return nil, err
+			}
+			p.sleep(a.int(0)) // holding the lock
+			return nil, p.shm.Unlock()
+		},
+		"size": func(p *peer, a args) ([]field, error) { return []field{{"size", p.shm.Size()}}, nil },
 		"write": func(p *peer, a args) ([]field, error) {
 			return nil, p.write1(int64(a.int(0)), a.bytes(1))
 		},
@@ -94,12 +101,7 @@ func init() {
 			return []field{{"nsPerOp", float64(time.Since(start).Nanoseconds()) / float64(n)}}, err
 		},
 		"sleep": func(p *peer, a args) ([]field, error) {
-			t := time.NewTimer(time.Duration(a.int(0)) * time.Millisecond)
-			defer t.Stop()
-			select {
-			case <-t.C:
-			case <-p.ctx.Done():
-			}
+			p.sleep(a.int(0))
 			return nil, nil
 		},
 		"wait": func(p *peer, a args) ([]field, error) {
@@ -117,7 +119,7 @@ func init() {
 		"close": func(p *peer, a args) ([]field, error) {
 			// Like deleting the QSharedMemory and making a new one with the same key.
 			err := p.shm.Close()
-			p.shm = qtshm.New(p.key, p.opts...)
+			p.shm = p.newShm()
 			return nil, err
 		},
 		"sem-open": func(p *peer, a args) ([]field, error) {
@@ -126,6 +128,21 @@ func init() {
 				p.sem = nil
 			}
 			s, err := qtshm.NewSystemSemaphore(a.str(0), a.int(1), a.semMode(2), p.opts...)
+			if err != nil {
+				return nil, err
+			}
+			p.sem = s
+			return nil, nil
+		},
+		"sem-open-native": func(p *peer, a args) ([]field, error) {
+			if p.sem != nil {
+				p.sem.Close()
+				p.sem = nil
+			}
+			// A string that does not parse is passed on as the zero (invalid) key, as Qt passes
+			// QNativeIpcKey::fromString's invalid key to QSystemSemaphore.
+			k, _ := qtshm.ParseNativeIpcKey(string(a.bytes(0)))
+			s, err := qtshm.NewSystemSemaphoreFromNativeKey(k, a.int(1), a.semMode(2), p.nativeKeyOpts(k)...)
 			if err != nil {
 				return nil, err
 			}
@@ -164,6 +181,16 @@ func init() {
 		"coainc":  coainc,
 		"stale":   stale,
 		"threads": threads,
+	}
+}
+
+// sleep sleeps ms milliseconds, or until the peer is asked to stop.
+func (p *peer) sleep(ms int) {
+	t := time.NewTimer(time.Duration(ms) * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-p.ctx.Done():
 	}
 }
 

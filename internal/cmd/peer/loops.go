@@ -26,7 +26,7 @@ func createOrAttach(ctx context.Context, m *qtshm.SharedMemory, size int) (creat
 // nil), Close. It stops at the first failure.
 func (p *peer) coaLoop(n, size int, step func(m *qtshm.SharedMemory) error) (count, created int, err error) {
 	for count < n && !p.stopped() {
-		m := qtshm.New(p.key, p.opts...)
+		m := p.newShm()
 		c, err := createOrAttach(p.waitCtx(), m, size)
 		if err == nil && step != nil {
 			err = step(m)
@@ -62,6 +62,9 @@ func coainc(p *peer, a args) ([]field, error) {
 
 func stale(p *peer, a args) ([]field, error) {
 	count, removed := 0, 0
+	if p.haveNKey { // RemoveStale takes a legacy key
+		return []field{{"count", count}, {"removed", removed}}, errUnsupported
+	}
 	for count < a.int(0) && !p.stopped() {
 		r, err := qtshm.RemoveStaleContext(p.ctx, p.key, p.opts...)
 		if err != nil {

@@ -57,13 +57,21 @@ func RunContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			}
 		case "--key":
 			p.key, haveKey = v, true
+		case "--nkey":
+			// A string that does not parse leaves the zero (invalid) key, which the object is
+			// made with anyway, as Qt makes QSharedMemory(QNativeIpcKey::fromString(S)).
+			p.nkey, p.haveNKey = v, true
+			p.nk, _ = qtshm.ParseNativeIpcKey(v)
 		default:
 			return p.usage("unknown flag " + args[0])
 		}
 		args = args[2:]
 	}
-	if !haveKey {
-		return p.usage("missing --key KEY")
+	if haveKey && p.haveNKey {
+		return p.usage("--key and --nkey exclude each other")
+	}
+	if !haveKey && !p.haveNKey {
+		return p.usage("missing --key KEY or --nkey S")
 	}
 	if len(args) == 0 {
 		return p.usage("no operations")
@@ -71,8 +79,8 @@ func RunContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if msg := p.check(args); msg != "" {
 		return p.usage(msg)
 	}
-	p.opts, p.native = opts, backend == qtshm.BackendNative
-	p.shm = qtshm.New(p.key, opts...)
+	p.opts, p.native, p.pure = opts, backend == qtshm.BackendNative, backend == qtshm.BackendSysV
+	p.shm = p.newShm()
 	code := p.runOps(args)
 	p.cleanup()
 	if code != 0 {
@@ -90,11 +98,35 @@ type peer struct {
 	lines  chan string // stdin's lines, read by a goroutine started on first use
 	opts   []qtshm.Option
 	native bool // the native backend, which cannot bound a wait for a lock
-	key    string
-	shm    *qtshm.SharedMemory
-	sem    *qtshm.SystemSemaphore
-	status int
-	outErr error // the first failed write to stdout: a stop request
+	pure   bool // --backend sysv: the pure backends (for a POSIX realtime native key, BackendPosix)
+	// haveNKey: the peer's objects are made from the native key nk (--nkey), not from key.
+	haveNKey bool
+	key      string             // --key
+	nkey     string             // --nkey, as given
+	nk       qtshm.NativeIpcKey // --nkey, parsed (the zero key if it does not parse)
+	shm      *qtshm.SharedMemory
+	sem      *qtshm.SystemSemaphore
+	status   int
+	outErr   error // the first failed write to stdout: a stop request
+}
+
+// newShm makes a new object for the peer's key: qtshm.New(key) for --key, and
+// qtshm.NewFromNativeKey(nk) for --nkey.
+func (p *peer) newShm() *qtshm.SharedMemory {
+	if p.haveNKey {
+		return qtshm.NewFromNativeKey(p.nk, p.nativeKeyOpts(p.nk)...)
+	}
+	return qtshm.New(p.key, p.opts...)
+}
+
+// nativeKeyOpts are the options for an object of native key k: the peer's, except that
+// --backend sysv, which names the pure backend, selects the pure POSIX realtime backend for a
+// POSIX realtime key (the System V one cannot take it).
+func (p *peer) nativeKeyOpts(k qtshm.NativeIpcKey) []qtshm.Option {
+	if p.pure && k.Type == qtshm.PosixRealtime {
+		return append(slices.Clip(p.opts), qtshm.WithBackend(qtshm.BackendPosix))
+	}
+	return p.opts
 }
 
 // waitCtx is the context of every call that may wait for a lock: the peer's own, so that a stop
@@ -241,6 +273,7 @@ var (
 	errNotAttached = peerErr(qtshm.NotFound, "not attached")
 	errNoSemaphore = peerErr(qtshm.UnknownError, "no semaphore (sem-open first)")
 	errTooSmall    = peerErr(qtshm.InvalidSize, "segment smaller than 8 bytes")
+	errUnsupported = peerErr(qtshm.UnknownError, "unsupported")
 )
 
 // result prints an operation's result line: op, ok, the fields in order, then error and

@@ -19,9 +19,6 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 
 var update = flag.Bool("update", false, "rewrite the expected results of testdata/*.script from the Go peer's output (review the diff!)")
 
-// ScriptKey is the key a script runs with: fixed, so that the expected native keys are too.
-func scriptKey(s Script) string { return "peer-" + s.Name }
-
 // runPeer runs the Go peer in this process (pure backend) and returns its exit status and
 // stdout lines.
 func runPeer(t *testing.T, args []string, stdin string) (int, []string, string) {
@@ -33,6 +30,15 @@ func runPeer(t *testing.T, args []string, stdin string) (int, []string, string) 
 		lines = nil
 	}
 	return code, lines, errOut.String()
+}
+
+// knownGaps are the scripts the Go peer (pure backend) cannot run yet, each with the result
+// that shows it (interop_test/protocol_test.go lists the same gap for its Go peers): while the
+// peer prints it, the script is not compared (nor rewritten by -update).
+var knownGaps = map[string]string{
+	// The pure POSIX realtime backend (internal/posix) is not wired into qtshm yet: remove this
+	// once it is.
+	"nativekeys": `{"op":"create","ok":false,"error":3,"errorString":"qtshm: POSIX realtime keys are not supported in this build"}`,
 }
 
 // TestScripts runs every script (except crash, which would kill the test) against the Go peer
@@ -50,8 +56,17 @@ func TestScripts(t *testing.T) {
 			continue
 		}
 		t.Run(s.Name, func(t *testing.T) {
-			key := scriptKey(s)
-			_, got, _ := runPeer(t, append([]string{"--key", key}, s.Args(key)...), "")
+			key := s.Key()
+			removeLeftovers(t, s, key)
+			_, got, _ := runPeer(t, s.Args(key, qtshm.TempPath()), "")
+			if gap, ok := knownGaps[s.Name]; ok {
+				for _, l := range got {
+					if SameResult(l, gap) {
+						t.Logf("not compared, a documented gap: the Go peer printed %s", gap)
+						return
+					}
+				}
+			}
 			if *update {
 				rewrite(t, s, got, key)
 				return
@@ -71,6 +86,21 @@ func TestScripts(t *testing.T) {
 	}
 }
 
+// removeLeftovers removes what a script with a native key left (/dev/shm, key files) now and
+// when the test ends.
+func removeLeftovers(t *testing.T, s Script, key string) {
+	t.Helper()
+	rm := func() {
+		for _, f := range s.Leftovers(key, qtshm.TempPath()) {
+			if err := os.Remove(f); err != nil {
+				t.Errorf("removing a leftover: %v", err)
+			}
+		}
+	}
+	rm()
+	t.Cleanup(rm)
+}
+
 // rewrite replaces a script's result lines with got (one line per operation, none for stdin).
 func rewrite(t *testing.T, s Script, got []string, key string) {
 	path := filepath.Join("testdata", s.Name+".script")
@@ -78,14 +108,14 @@ func rewrite(t *testing.T, s Script, got []string, key string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := strings.NewReplacer(qtshm.TempPath(), "$TMPDIR", `"`+key, `"$KEY`)
+	r := strings.NewReplacer(qtshm.TempPath(), "$TMPDIR", key, "$KEY")
 	var out []string
 	for _, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
 		tl := strings.TrimSpace(line)
 		switch {
 		case strings.HasPrefix(tl, "{"):
 			continue
-		case tl == "" || strings.HasPrefix(tl, "#"):
+		case tl == "" || strings.HasPrefix(tl, "#") || strings.HasPrefix(tl, "--"):
 			out = append(out, line)
 		default:
 			out = append(out, line)
@@ -190,6 +220,10 @@ func TestUsage(t *testing.T) {
 		{"--bogus", "x", "--key", "k", "keys"},
 		{"--backend", "nope", "--key", "k", "keys"},
 		{"--flavor", "qt999", "--key", "k", "keys"},
+		{"--nkey"},
+		{"--nkey", "posix:/k"},
+		{"--key", "k", "--nkey", "posix:/k", "keys"},
+		{"--nkey", "posix:/k", "--key", "k", "keys"},
 	} {
 		code, lines, stderr := runPeer(t, args, "")
 		if code != 2 || len(lines) != 1 || !strings.HasPrefix(lines[0], `{"op":"usage","ok":false,"errorString":`) ||

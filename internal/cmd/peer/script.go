@@ -12,11 +12,19 @@ import (
 
 // A Script is a transcript of the protocol (testdata/*.script): operation lines, each followed
 // by the result line(s) it must print. Lines starting with '{' are expected results, lines
-// starting with '#' and blank lines are comments. In both, $KEY stands for the peer's key; in
-// results, $TMPDIR for Qt's temp path. The tests run every script against every peer (the Go
-// peer in-process, and every Go and Qt peer binary in interop_test) and compare line by line.
+// starting with '#' and blank lines are comments. A line starting with "--", before the first
+// operation, gives the peer's key flag instead of the default "--key $KEY" (e.g.
+// "--nkey posix:/$KEY"). In operations, results and that line, $KEY stands for the peer's key
+// and $TMPDIR for Qt's temp path. The tests run every script against every peer (the Go peer
+// in-process, and every Go and Qt peer binary in interop_test) and compare line by line.
+//
+// A script with a flags line (a native key) runs with a key unique to the test process (see
+// [Script.Key]), because the objects of a POSIX key live in /dev/shm, which IPC namespaces do not
+// separate, and Qt never removes them; it names every object after $KEY, so that [Script.Leftovers]
+// finds what it leaves behind.
 type Script struct {
-	Name  string // the file name without .script
+	Name  string   // the file name without .script
+	Flags []string // the flags line, split into words; nil for the default --key $KEY
 	Steps []Step
 }
 
@@ -56,6 +64,11 @@ func ParseScript(name, text string) (Script, error) {
 		line = strings.TrimSpace(line)
 		switch {
 		case line == "" || strings.HasPrefix(line, "#"):
+		case strings.HasPrefix(line, "--"):
+			if len(s.Steps) > 0 || s.Flags != nil {
+				return s, fmt.Errorf("line %d: a flags line must be the only one and come before the first operation", i+1)
+			}
+			s.Flags = strings.Fields(line)
 		case strings.HasPrefix(line, "{"):
 			if len(s.Steps) == 0 {
 				return s, fmt.Errorf("line %d: a result before any operation", i+1)
@@ -73,13 +86,46 @@ func ParseScript(name, text string) (Script, error) {
 	return s, nil
 }
 
-// Args returns the script's operations as one peer command line (after --key).
-func (s Script) Args(key string) []string {
-	var out []string
+// Key returns the key the script runs with: "peer-NAME", and for a script with a flags line
+// "peer-NAME-PID", unique to this process.
+func (s Script) Key() string {
+	if s.Flags != nil {
+		return fmt.Sprintf("peer-%s-%d", s.Name, os.Getpid())
+	}
+	return "peer-" + s.Name
+}
+
+// Args returns the peer's command line for the script: its key flag (--key key unless the
+// script has a flags line), then its operations.
+func (s Script) Args(key, tmpdir string) []string {
+	r := strings.NewReplacer("$KEY", key, "$TMPDIR", tmpdir)
+	out := []string{"--key", key}
+	if s.Flags != nil {
+		out = out[:0]
+		for _, w := range s.Flags {
+			out = append(out, r.Replace(w))
+		}
+	}
 	for _, st := range s.Steps {
 		for _, w := range st.Op {
-			out = append(out, strings.ReplaceAll(w, "$KEY", key))
+			out = append(out, r.Replace(w))
 		}
+	}
+	return out
+}
+
+// Leftovers returns the files that a script with a flags line may have left for key: the
+// entries of /dev/shm and of tmpdir whose names contain key (POSIX segments and semaphores,
+// which Qt never removes, and System V key files). A script without one returns nil: its
+// System V objects are the IPC namespace's (internal/testenv), its key files Qt's.
+func (s Script) Leftovers(key, tmpdir string) []string {
+	if s.Flags == nil {
+		return nil
+	}
+	var out []string
+	for _, dir := range []string{"/dev/shm", tmpdir} {
+		m, _ := filepath.Glob(filepath.Join(dir, "*"+key+"*"))
+		out = append(out, m...)
 	}
 	return out
 }
