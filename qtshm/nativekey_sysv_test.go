@@ -44,7 +44,8 @@ func TestNativeSystemVKeySharesDataAndLock(t *testing.T) {
 		t.Run(qtshm.NativeIpcKey{Type: typ, Native: "/x"}.String(), func(t *testing.T) {
 			file := filepath.Join(t.TempDir(), "nativekeyfile")
 			k := qtshm.NativeIpcKey{Type: typ, Native: file}
-			a, b := qtshm.NewFromNativeKey(k), qtshm.NewFromNativeKey(k)
+			pure := qtshm.WithBackend(qtshm.BackendSysV) // bounded LockContext: not on the native backend
+			a, b := qtshm.NewFromNativeKey(k, pure), qtshm.NewFromNativeKey(k, pure)
 			t.Cleanup(func() { closeAll(t, a, b) })
 			if err := a.Create(64, qtshm.ReadWrite); err != nil {
 				t.Fatalf("Create: %v", err)
@@ -147,7 +148,7 @@ func TestNativeKeyFileWithContentIsKept(t *testing.T) {
 	if err := os.WriteFile(file, []byte("precious"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	m := qtshm.NewFromNativeKey(qtshm.NativeIpcKey{Type: qtshm.SystemV, Native: file})
+	m := qtshm.NewFromNativeKey(qtshm.NativeIpcKey{Type: qtshm.SystemV, Native: file}, qtshm.WithBackend(qtshm.BackendSysV)) // Qt itself unlinks the file
 	if err := m.Create(8, qtshm.ReadWrite); err != nil {
 		t.Fatal(err)
 	}
@@ -189,12 +190,12 @@ func TestNativeKeyBadValues(t *testing.T) {
 // A standalone semaphore of a native System V key: two objects count together.
 func TestNativeSystemVSemaphore(t *testing.T) {
 	k := qtshm.NativeIpcKey{Type: qtshm.SystemV, Native: filepath.Join(t.TempDir(), "sem")}
-	a, err := qtshm.NewSystemSemaphoreFromNativeKey(k, 0, qtshm.Create)
+	a, err := qtshm.NewSystemSemaphoreFromNativeKey(k, 0, qtshm.Create, qtshm.WithBackend(qtshm.BackendSysV)) // bounded AcquireContext
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	b, err := qtshm.NewSystemSemaphoreFromNativeKey(k, 5, qtshm.Open)
+	b, err := qtshm.NewSystemSemaphoreFromNativeKey(k, 5, qtshm.Open, qtshm.WithBackend(qtshm.BackendSysV))
 	if err != nil {
 		t.Fatal(err)
 	}
