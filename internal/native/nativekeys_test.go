@@ -3,6 +3,7 @@
 package native
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -98,7 +99,7 @@ func TestNativeSharedMemoryKeyExact(t *testing.T) {
 		if !ok || got != k || m.Key() != k.Legacy || m.NativeKey() != k.Native {
 			t.Errorf("made from %+v: nativeIpcKey %+v (%v), Key %q, NativeKey %q", k, got, ok, m.Key(), m.NativeKey())
 		}
-		m.Close(nil)
+		m.Close(context.Background())
 	}
 	t.Logf("%d keys reproduced exactly", len(ks))
 }
@@ -129,7 +130,7 @@ func TestNativeSemaphoreKeyExact(t *testing.T) {
 		if !ok || got != k || s.Key() != k.Legacy || s.NativeKey() != k.Native {
 			t.Errorf("made from %+v: nativeIpcKey %+v (%v), Key %q, NativeKey %q", k, got, ok, s.Key(), s.NativeKey())
 		}
-		if err := s.Acquire(nil); err != nil {
+		if err := s.Acquire(context.Background()); err != nil {
 			t.Errorf("%+v: Acquire: %v", k, err)
 		}
 		if err := s.Release(1); err != nil {
@@ -153,7 +154,7 @@ func TestNativeKeyUnsupportedTypes(t *testing.T) {
 		m, err1 := nativeFactory(t).NewNativeSharedMemory(k, backend.Config{})
 		s, err2 := nativeFactory(t).NewNativeSemaphore(k, 1, qtipc.Create, backend.Config{})
 		if m != nil {
-			m.Close(nil)
+			m.Close(context.Background())
 		}
 		if s != nil {
 			s.Close()
