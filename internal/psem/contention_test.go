@@ -36,8 +36,10 @@ func cContender(c glibc) contender {
 
 // runContention: the processes share a semaphore of value 1 as a mutex over a counter in a
 // file, and increment it totalIncrements times in all, back to back; the counter must be
-// exact, and no process may stall (each wait is bounded).
+// exact, and no process may stall (each wait is bounded, and sleeps without slices, so a lost
+// wake-up is a stall).
 func runContention(t *testing.T, procs []contender) {
+	noSlices(t)
 	_, startName := mustCreate(t, "start", 0o600, 0)
 	start, _, err := Open(startName, 0, 0, 0)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"testing"
 	"time"
 
 	"github.com/qtshm/qtshm-go/internal/testenv"
@@ -20,6 +21,24 @@ const helperStep = 30 * time.Second
 func init() {
 	testenv.RegisterHelper("psem-mutex", helperMutex)
 	testenv.RegisterHelper("psem-pingpong", helperPingPong)
+}
+
+// envNoSlice, set in a test (and so in its helpers), makes every Wait sleep until woken or until
+// its deadline, without the WaitSlice wake-ups that would hide a lost wake-up.
+const envNoSlice = "PSEM_TEST_NO_SLICE"
+
+// noSlices makes Wait sleep in one slice in this process and in the helpers the test starts.
+func noSlices(t *testing.T) {
+	t.Setenv(envNoSlice, "1")
+	old := waitSlice
+	waitSlice = time.Hour
+	t.Cleanup(func() { waitSlice = old })
+}
+
+func helperSlices() {
+	if os.Getenv(envNoSlice) == "1" {
+		waitSlice = time.Hour
+	}
 }
 
 func helperFail(format string, args ...any) int {
@@ -44,6 +63,7 @@ func helperMutex(args []string) int {
 	if len(args) != 4 {
 		return helperFail("usage: START LOCK FILE N")
 	}
+	helperSlices()
 	start, err := helperOpen(args[0])
 	if err != nil {
 		return helperFail("%v", err)
@@ -91,6 +111,7 @@ func helperPingPong(args []string) int {
 	if len(args) != 3 {
 		return helperFail("usage: IN OUT N")
 	}
+	helperSlices()
 	in, err := helperOpen(args[0])
 	if err != nil {
 		return helperFail("%v", err)

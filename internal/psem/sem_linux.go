@@ -174,6 +174,9 @@ func createNew(name, path string, perm, value uint32) (*Sem, error) {
 		}
 	}
 	defer unix.Unlink(tmp) // glibc: "This should never fail"
+	if createdTemp != nil {
+		createdTemp(tmp)
+	}
 	defer unix.Close(fd)
 	img := initialImage(value)
 	for len(img) > 0 {
@@ -196,6 +199,9 @@ func createNew(name, path string, perm, value uint32) (*Sem, error) {
 	}
 	return mapFile(name, path, fd)
 }
+
+// createdTemp, if set (by tests), is told each temporary file createNew makes.
+var createdTemp func(path string)
 
 // tempTries is how many temporary names sem_open tries (glibc's NRETRIES).
 const tempTries = 50
@@ -373,6 +379,9 @@ func Unlink(name string) error {
 	return nil
 }
 
+// waitSlice is WaitSlice; tests that must see a lost wake-up as a hang make it longer.
+var waitSlice = WaitSlice
+
 // stop reports why a wait must stop instead of sleeping (nil: go on sleeping) and otherwise
 // how long its next slice may last.
 func (s *Sem) stop(ctx context.Context) (time.Duration, error) {
@@ -382,7 +391,7 @@ func (s *Sem) stop(ctx context.Context) (time.Duration, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	slice := WaitSlice
+	slice := waitSlice
 	if dl, ok := ctx.Deadline(); ok {
 		left := time.Until(dl)
 		if left <= 0 {
