@@ -114,11 +114,13 @@ func TestNativeKeyDataAndLock(t *testing.T) {
 				expectOK(t, o, "wait")
 				c.Send("go")
 				expectOK(t, c, "wait")
+				expectOK(t, c, "sleep")
+				expectOK(t, c, "write")
+				expectOK(t, c, "unlock")
 				expectOK(t, o, "lock")
 				if r := expectOK(t, o, "read"); r.Hex != "aa" {
 					t.Fatalf("%s's lock returned before %s's unlock (byte 0 = %s, want aa)", other.Name, creator.Name, r.Hex)
 				}
-				expectOK(t, c, "unlock")
 				expectOK(t, o, "unlock")
 				expectOK(t, o, "detach")
 				o.MustSucceed()
@@ -187,7 +189,7 @@ func TestNativeKeySemaphores(t *testing.T) {
 			t.Cleanup(func() { s.Close() })
 			var procs []*testenv.Proc
 			for i := 0; i < 3; i++ {
-				p := qtK.start(t, "unused", nil, "sem-open-native", hexArg(k.String()), "0", "open", "sem-acquire", "sem-close")
+				p := qtK.start(t, "unused", nil, "sem-open-native", hexArg(k.String()), "0", "open", "sem-acquire", "wait", "sem-close")
 				expectOK(t, p, "sem-open-native")
 				procs = append(procs, p)
 			}
@@ -197,13 +199,19 @@ func TestNativeKeySemaphores(t *testing.T) {
 			}
 			for _, p := range procs {
 				expectOK(t, p, "sem-acquire")
-				expectOK(t, p, "sem-close")
-				p.MustSucceed()
 			}
+			// Checked while the Qt processes live: System V gives a dead process's units back
+			// (SEM_UNDO), POSIX does not.
 			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 			defer cancel()
 			if err := s.AcquireContext(ctx); !errors.Is(err, context.DeadlineExceeded) {
 				t.Fatalf("a fourth acquire = %v, want DeadlineExceeded: Release(3) made more than 3 units", err)
+			}
+			for _, p := range procs {
+				p.Send("go")
+				expectOK(t, p, "wait")
+				expectOK(t, p, "sem-close")
+				p.MustSucceed()
 			}
 		})
 		t.Run(name+"/Qt_releases_3→3_Go_acquires", func(t *testing.T) {
@@ -289,6 +297,8 @@ func TestNativeKeyStringHandover(t *testing.T) {
 		if m.Data()[0] != 0xaa {
 			t.Fatalf("byte 0 = %#x after the Qt unlock, want 0xaa", m.Data()[0])
 		}
+		expectOK(t, q, "sleep")
+		expectOK(t, q, "write")
 		expectOK(t, q, "unlock")
 		expectOK(t, q, "detach")
 		q.MustSucceed()

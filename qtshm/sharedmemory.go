@@ -121,6 +121,9 @@ func (m *SharedMemory) Key() string { return m.key }
 // NativeKey returns the key file the segment is known by, as QSharedMemory::nativeKey() does,
 // e.g. "/tmp/qipc_sharedmemory_SomeKeybf5cd77691581e6a59f8e3306703cfeccb6e3849".
 func (m *SharedMemory) NativeKey() string {
+	if m.isNative {
+		return m.nkey.Native
+	}
 	if m.b == nil {
 		return ""
 	}
