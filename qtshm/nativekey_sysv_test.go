@@ -187,6 +187,26 @@ func TestNativeKeyBadValues(t *testing.T) {
 	}
 }
 
+// Project ids 0x80..0xff make a negative ftok key, which Qt's QSharedMemory takes for a failure
+// (no Qt process can use such a segment); its QSystemSemaphore works with them, and so do ours.
+func TestNativeSystemVHighProjectIDs(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "f")
+	for _, typ := range []qtshm.KeyType{0x80, 0xff} {
+		k := qtshm.NativeIpcKey{Type: typ, Native: file}
+		m := qtshm.NewFromNativeKey(k, qtshm.WithBackend(qtshm.BackendSysV))
+		wantCode(t, "Create", m.Create(8, qtshm.ReadWrite), qtshm.KeyError, qtshm.ErrKeyError)
+		m.Close()
+		s, err := qtshm.NewSystemSemaphoreFromNativeKey(k, 1, qtshm.Create, qtshm.WithBackend(qtshm.BackendSysV))
+		if err != nil {
+			t.Fatalf("semaphore of type %#x: %v", typ, err)
+		}
+		if err := s.Acquire(); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+	}
+}
+
 // A standalone semaphore of a native System V key: two objects count together.
 func TestNativeSystemVSemaphore(t *testing.T) {
 	k := qtshm.NativeIpcKey{Type: qtshm.SystemV, Native: filepath.Join(t.TempDir(), "sem")}

@@ -35,6 +35,9 @@ func (factory) NewNativeSharedMemory(k nativekey.Key, cfg backend.Config) (backe
 	if e := systemVType("QSharedMemory", k.Type); e != nil {
 		return nil, e
 	}
+	if e := negativeShmKey(k.Type); e != nil {
+		return nil, e
+	}
 	return newNativeSharedMemory(k, cfg), nil
 }
 
@@ -45,6 +48,19 @@ func (factory) NewNativeSemaphore(k nativekey.Key, initialValue int, mode qtipc.
 		return nil, e
 	}
 	return newNativeSystemSemaphore(k, initialValue, mode, cfg)
+}
+
+// negativeShmKey refuses System V shared-memory types 0x80..0xff. ftok puts the project id in
+// the key's top byte, so such a key is negative, and Qt 6.6+'s QSharedMemorySystemV::handle
+// takes every negative key for an ftok failure: no Qt process can create or attach such a
+// segment (Qt 6.8.2 reports a left-over errno). QSystemSemaphore checks only for -1, so
+// semaphores of these types work in Qt and here.
+func negativeShmKey(t uint16) *qtipc.Error {
+	if t < 0x80 {
+		return nil
+	}
+	return qtipc.Errorf(qtipc.KeyError, "new", nil,
+		fmt.Sprintf("QSharedMemory::handle: key type %#x: ftok's key is negative with a project id of 0x80 or more, which Qt's QSharedMemory cannot use", t))
 }
 
 // systemVType refuses a key type the System V backend does not handle.

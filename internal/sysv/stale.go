@@ -34,6 +34,9 @@ func RemoveStaleNative(ctx context.Context, k nativekey.Key, cfg backend.Config)
 	if e := systemVType("QSharedMemory", k.Type); e != nil {
 		return false, e.WithOp("remove")
 	}
+	if e := negativeShmKey(k.Type); e != nil {
+		return false, e.WithOp("remove")
+	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
