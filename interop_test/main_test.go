@@ -117,6 +117,14 @@ func goKinds(t testing.TB) []peerKind {
 			}
 			goFound = append(goFound, peerKind{Name: b.name, argv: []string{bin, "peer", "--backend", b.backend}, bin: bin, backend: b.backend})
 		}
+		// cmd/qtshm with the native backend on Qt 6.8.2, built by scripts/setup.sh inside the
+		// Debian 13 root (it runs on the host through that root's loader).
+		bin := filepath.Join(peersDir(), "qt68", "qtshm-go")
+		if _, err := os.Stat(bin); err != nil {
+			goMiss = append(goMiss, "Go[native Qt6.8]: "+err.Error()+" (scripts/setup.sh builds it)")
+		} else {
+			goFound = append(goFound, peerKind{Name: "Go[native Qt6.8]", argv: []string{bin, "peer", "--backend", "native"}, bin: bin, backend: "native"})
+		}
 	})
 	testenv.Require(t, len(goMiss) == 0, "Go peers: %s", strings.Join(goMiss, "; "))
 	return goFound

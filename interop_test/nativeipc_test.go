@@ -31,6 +31,21 @@ func nativeIPCPeers(t *testing.T) (goK, qtK peerKind) {
 	return peerKind{Name: "Go[pure]", argv: []string{g.bin, "peer"}, bin: g.bin}, q
 }
 
+// nativeIPCGoPeers are the Go peers of the native-key tests: the pure backends, and the native
+// backend built against Qt 6.8.2.
+func nativeIPCGoPeers(t *testing.T) []peerKind {
+	t.Helper()
+	pure, _ := nativeIPCPeers(t)
+	out := []peerKind{pure}
+	for _, k := range goKinds(t) {
+		if k.Name == "Go[native Qt6.8]" {
+			out = append(out, k)
+		}
+	}
+	testenv.Require(t, len(out) == 2, "the Go peer built against Qt 6.8 (scripts/setup.sh)")
+	return out
+}
+
 // startNative runs a peer-protocol process of kind k on the native key k (its string form).
 func (k peerKind) startNative(t testing.TB, nk qtshm.NativeIpcKey, env []string, ops ...string) *testenv.Proc {
 	t.Helper()
@@ -86,9 +101,13 @@ func nativeIPCKeys(t *testing.T) map[string]func(*testing.T) qtshm.NativeIpcKey 
 // reads it, and the other side's lock returns only after the creator's unlock (shown by a byte
 // the creator writes just before unlocking).
 func TestNativeKeyDataAndLock(t *testing.T) {
-	goK, qtK := nativeIPCPeers(t)
+	_, qtK := nativeIPCPeers(t)
+	var prs [][2]peerKind
+	for _, g := range nativeIPCGoPeers(t) {
+		prs = append(prs, [2]peerKind{g, qtK}, [2]peerKind{qtK, g})
+	}
 	for name, mk := range nativeIPCKeys(t) {
-		for _, pr := range [][2]peerKind{{goK, qtK}, {qtK, goK}} {
+		for _, pr := range prs {
 			creator, other := pr[0], pr[1]
 			t.Run(fmt.Sprintf("%s/%s_creates→%s", name, creator.Name, other.Name), func(t *testing.T) {
 				k := mk(t)
@@ -137,8 +156,9 @@ func TestNativeKeyDataAndLock(t *testing.T) {
 // native key, 5,000 times each, all at once; the total is exact.
 func TestNativeKeySwarm(t *testing.T) {
 	const each = 5000
-	goK, qtK := nativeIPCPeers(t)
-	kinds := []peerKind{goK, qtK, goK, qtK}
+	_, qtK := nativeIPCPeers(t)
+	gos := nativeIPCGoPeers(t)
+	kinds := []peerKind{gos[0], qtK, gos[1], qtK, gos[0], gos[1]}
 	for name, mk := range nativeIPCKeys(t) {
 		t.Run(name, func(t *testing.T) {
 			k := mk(t)

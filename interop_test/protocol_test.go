@@ -59,13 +59,14 @@ var (
 	qtPeers = peerSet{"the Qt peers", func(k peerKind) bool { return k.Qt }}
 	// qt661Peers behave like Qt 6.6.1 and later: Qt 6.8, and the pure Go peer with that flavour.
 	qt661Peers = peerSet{"Qt 6.6.1+ and Go with --flavor qt661", func(k peerKind) bool {
-		return k.Qt && k.version.AtLeast(6, 6, 1) || !k.Qt && k.flavor == "qt661"
+		return k.Qt && k.version.AtLeast(6, 6, 1) || !k.Qt && k.flavor == "qt661" || k.Name == "Go[native Qt6.8]"
 	}}
 	// qtBefore66Peers are the Qt peers built with a Qt that has no QNativeIpcKey (Qt 5.15, 6.4).
 	qtBefore66Peers = peerSet{"the Qt peers before Qt 6.6", func(k peerKind) bool { return k.Qt && !k.version.AtLeast(6, 6, 0) }}
 	qtSince66Peers  = peerSet{"the Qt peers of Qt 6.6+", func(k peerKind) bool { return k.Qt && k.version.AtLeast(6, 6, 0) }}
 	goPurePeers     = peerSet{"the Go peers with the pure backend", func(k peerKind) bool { return !k.Qt && k.backend == "sysv" }}
-	goNativePeers   = peerSet{"the Go peers with the native backend", func(k peerKind) bool { return !k.Qt && k.backend == "native" }}
+	goNativeQt5 = peerSet{"the Go peer with the native backend on Qt 5.15", func(k peerKind) bool { return k.Name == "Go[native Qt5]" }}
+	goNativeQt6 = peerSet{"the Go peer with the native backend on Qt 6.4", func(k peerKind) bool { return k.Name == "Go[native Qt6]" }}
 )
 
 var protoDifferences = []protoDifference{
@@ -85,8 +86,10 @@ var protoDifferences = []protoDifference{
 	// Line 0: every operation of the script answers "unsupported"; line -1: a gap.
 	{"nativekeys", -1, goPurePeers, []string{`{"op":"create","ok":false,"error":3,"errorString":"qtshm: POSIX realtime keys are not supported in this build"}`},
 		"the pure POSIX realtime backend (internal/posix) is not wired into qtshm yet; remove this once it is"},
-	{"nativekeys", -1, goNativePeers, []string{`{"op":"create","ok":false,"error":3,"errorString":"qtshm: the native backend of this build has no native keys (Qt 6.6+)"}`}, nativeBackendBefore66},
-	{"nativekeys-sysv", -1, goNativePeers, []string{`{"op":"create","ok":false,"error":3,"errorString":"qtshm: the native backend of this build has no native keys (Qt 6.6+)"}`}, nativeBackendBefore66},
+	{"nativekeys", -1, goNativeQt5, []string{`{"op":"create","ok":false,"error":3,"errorString":"the native backend was built against Qt 5.15, which has no QNativeIpcKey (Qt 6.6+)"}`}, nativeBackendBefore66},
+	{"nativekeys-sysv", -1, goNativeQt5, []string{`{"op":"create","ok":false,"error":3,"errorString":"the native backend was built against Qt 5.15, which has no QNativeIpcKey (Qt 6.6+)"}`}, nativeBackendBefore66},
+	{"nativekeys", -1, goNativeQt6, []string{`{"op":"create","ok":false,"error":3,"errorString":"the native backend was built against Qt 6.4, which has no QNativeIpcKey (Qt 6.6+)"}`}, nativeBackendBefore66},
+	{"nativekeys-sysv", -1, goNativeQt6, []string{`{"op":"create","ok":false,"error":3,"errorString":"the native backend was built against Qt 6.4, which has no QNativeIpcKey (Qt 6.6+)"}`}, nativeBackendBefore66},
 	{"nativekeys", 0, qtBefore66Peers, nil, nkeyBefore66},
 	{"nativekeys-sysv", 0, qtBefore66Peers, nil, nkeyBefore66},
 	{"nativekeys-invalid", 0, qtBefore66Peers, nil, nkeyBefore66},
@@ -114,7 +117,7 @@ const nativeKeyBefore66 = "QNativeIpcKey, platformSafeKey and legacyNativeKey ar
 const nativeIpcKeyBefore66 = "QSharedMemory::nativeIpcKey is new in Qt 6.6: keys has no nativeIpcKey before"
 
 // nativeBackendBefore66 is why the Go peers with the native backend run no native key.
-const nativeBackendBefore66 = "the native backend of the Go peers is built against Qt 5.15 and 6.4, which have no QNativeIpcKey"
+const nativeBackendBefore66 = "these Go peers' native backend is built against Qt 5.15 or 6.4, which have no QNativeIpcKey (the one built against Qt 6.8 runs the script)"
 
 // invalidKeyQt is why Qt 6.8 and qtshm differ on the invalid native key.
 const invalidKeyQt = "the invalid QNativeIpcKey: Qt's constructor accepts it without an error (it equals the " +

@@ -150,6 +150,7 @@ cd $inroot/src
 ldflags='-extldflags "-Wl,--dynamic-linker=$ld -Wl,--disable-new-dtags -Wl,-rpath=$rpath"'
 go test -c -tags qt6 -ldflags="\$ldflags" -o $inroot/build/qtshm.test ./qtshm/
 go test -c -tags qt6 -ldflags="\$ldflags" -o $inroot/build/native.test ./internal/native/
+go build -tags qt6 -ldflags="\$ldflags" -o $inroot/build/qtshm-go ./cmd/qtshm
 SH
   as_root unshare --mount --propagation private sh -c '
     mount --bind -o ro "$1" "$3$4/go" && mount --bind -o ro "$2" "$3$4/gomod" &&
@@ -158,6 +159,7 @@ SH
   for t in qtshm native; do
     install -m 0755 "$root$inroot/build/$t.test" "$build/qt68/$t.test"
   done
+  install -m 0755 "$root$inroot/build/qtshm-go" "$build/qt68/qtshm-go" # the Go peer, native backend on Qt 6.8
 }
 
 if ! $skip68; then
