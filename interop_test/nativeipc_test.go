@@ -152,10 +152,11 @@ func TestNativeKeyDataAndLock(t *testing.T) {
 	}
 }
 
-// TestNativeKeySwarm: two Go and two Qt 6.8 processes increment one counter under the lock of a
-// native key, 5,000 times each, all at once; the total is exact.
+// TestNativeKeySwarm: Go processes (pure and native Qt 6.8 backends) and Qt 6.8 processes
+// increment one counter under the lock of a native key, 20,000 times each, all at once; the
+// total is exact.
 func TestNativeKeySwarm(t *testing.T) {
-	const each = 5000
+	const each = 20_000
 	_, qtK := nativeIPCPeers(t)
 	gos := nativeIPCGoPeers(t)
 	kinds := []peerKind{gos[0], qtK, gos[1], qtK, gos[0], gos[1]}

@@ -84,8 +84,6 @@ var protoDifferences = []protoDifference{
 	{"basic", 3, qtBefore66Peers, []string{`{"op":"keys","ok":true,"key":"$KEY","nativeKey":"$TMPDIR/qipc_sharedmemory_peerbasic209b8b6eabaa801dbb6b5f7f81e66fe781e1d462"}`}, nativeIpcKeyBefore66},
 	{"crash", 2, qtBefore66Peers, []string{`{"op":"keys","ok":true,"key":"$KEY","nativeKey":"$TMPDIR/qipc_sharedmemory_peercrash48be24256b650881b1f3bfcdefe0b343d22b6cd8"}`}, nativeIpcKeyBefore66},
 	// Line 0: every operation of the script answers "unsupported"; line -1: a gap.
-	{"nativekeys", -1, goPurePeers, []string{`{"op":"create","ok":false,"error":3,"errorString":"qtshm: POSIX realtime keys are not supported in this build"}`},
-		"the pure POSIX realtime backend (internal/posix) is not wired into qtshm yet; remove this once it is"},
 	{"nativekeys", -1, goNativeQt5, []string{`{"op":"create","ok":false,"error":3,"errorString":"the native backend was built against Qt 5.15, which has no QNativeIpcKey (Qt 6.6+)"}`}, nativeBackendBefore66},
 	{"nativekeys-sysv", -1, goNativeQt5, []string{`{"op":"create","ok":false,"error":3,"errorString":"the native backend was built against Qt 5.15, which has no QNativeIpcKey (Qt 6.6+)"}`}, nativeBackendBefore66},
 	{"nativekeys", -1, goNativeQt6, []string{`{"op":"create","ok":false,"error":3,"errorString":"the native backend was built against Qt 6.4, which has no QNativeIpcKey (Qt 6.6+)"}`}, nativeBackendBefore66},

@@ -6,12 +6,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/qtshm/qtshm-go/internal/backend"
+	"github.com/qtshm/qtshm-go/internal/posix"
 	"github.com/qtshm/qtshm-go/internal/qtipc"
 	"github.com/qtshm/qtshm-go/internal/sysv"
 )
 
 // posixFactory is the pure POSIX-realtime backend, for PosixRealtime keys.
-var posixFactory backend.NativeKeyFactory
+var posixFactory = posix.Factory
 
 // nativeKeySupporter is implemented by a native backend that can tell whether the Qt it was
 // built against has QNativeIpcKey (Qt 6.6+).

@@ -99,7 +99,9 @@ func WithTempDir(dir string) Option { return func(o *options) { o.cfg.TempDir = 
 // Use it only where sharing across users is intended (and the objects' modes allow it).
 func WithForeignOwner() Option { return func(o *options) { o.cfg.AllowForeign = true } }
 
-// Backends lists the backends built into this program, e.g. ["native" "sysv"].
+// Backends lists the backends built into this program for QString keys ([New],
+// [NewSystemSemaphore]), e.g. ["native" "sysv"]. [BackendPosix] is always built in too; it
+// takes only POSIX-realtime native keys ([NewFromNativeKey]).
 func Backends() []string {
 	if nativeFactory != nil {
 		return []string{BackendNative, BackendSysV}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/qtshm/qtshm-go/internal/backend"
 	"github.com/qtshm/qtshm-go/internal/nativekey"
+	"github.com/qtshm/qtshm-go/internal/posix"
 	"github.com/qtshm/qtshm-go/internal/qtipc"
 	"github.com/qtshm/qtshm-go/internal/sysv"
 )
@@ -51,7 +52,9 @@ func (m *SharedMemory) RecoverLock(ctx context.Context, heldFor time.Duration) e
 }
 
 // posixRemoveStale is the POSIX backend's RemoveStaleNative.
-var posixRemoveStale func(ctx context.Context, k nativekey.Key, cfg backend.Config) (bool, error)
+var posixRemoveStale = func(ctx context.Context, k nativekey.Key, cfg backend.Config) (bool, error) {
+	return posix.RemoveStale(ctx, k.Native, posix.LockName(k), cfg)
+}
 
 // RemoveStaleNative is [RemoveStaleNativeContext] without a bound.
 func RemoveStaleNative(k NativeIpcKey, opts ...Option) (bool, error) {

@@ -18,8 +18,9 @@
 package posix
 
 import (
-	"errors"
 	"time"
+
+	"github.com/qtshm/qtshm-go/internal/qtipc"
 )
 
 // Name is the backend's name.
@@ -29,7 +30,7 @@ const Name = "posix"
 // done) while the lock looked abandoned: its value was 0 and every other process that maps
 // the lock semaphore was waiting for it, so no live process can be holding it. A holder
 // killed while it held the lock leaves it so; [RecoverLock] releases it after checking again.
-var ErrLockAbandoned = errors.New("qtshm: the lock looks abandoned by a dead holder")
+var ErrLockAbandoned = qtipc.ErrLockAbandoned
 
 // closeLockWait bounds how long Close waits for an owned lock before it decides whether to
 // unlink it (see SharedMemory.Close).

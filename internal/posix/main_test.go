@@ -22,15 +22,10 @@ import (
 	"github.com/qtshm/qtshm-go/internal/testenv"
 )
 
-func TestMain(m *testing.M) {
-	// In a VM sandbox, pid 1 (the sandbox's init) may hide its maps even from root, which makes
-	// every /proc diagnosis "unknown". The tests pass over exactly that process: it is not one
-	// of theirs and maps none of their files. The library itself never does.
-	if _, err := os.ReadFile("/proc/1/maps"); err != nil && os.Getenv("QTSHM_TEST_STRICT_PROC") == "" {
-		exemptUnreadable = func(pid int) bool { return pid == 1 }
-	}
-	testenv.Main(m)
-}
+// As root the tests run with a private /dev/shm (testenv), so that a process whose maps even
+// root may not read (a VM sandbox's init) but that cannot see that file system does not make
+// every diagnosis unknown (cannotSee).
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 // stepTimeout bounds every lock wait of a helper: a hang shows as an error, not a stuck test.
 const stepTimeout = 30 * time.Second

@@ -38,10 +38,6 @@ const (
 // addrRange is one mapping [start, end) of a file in a process.
 type addrRange struct{ start, end uint64 }
 
-// exemptUnreadable, when set (by tests only), names processes whose unreadable /proc entries
-// are passed over instead of making the answer unknown.
-var exemptUnreadable func(pid int) bool
-
 // procError is why /proc could not tell: the diagnosis is then unknown.
 type procError struct{ reason string }
 
@@ -94,8 +90,11 @@ func mappers(id fileID) (map[int][]addrRange, error) {
 		}
 		data, err := os.ReadFile("/proc/" + e.Name() + "/maps")
 		if err != nil {
-			if gone(err) || exemptUnreadable != nil && exemptUnreadable(pid) {
+			if gone(err) {
 				continue
+			}
+			if cannotSee(pid, id.dev) {
+				continue // its mount namespace has no mount of the file's file system
 			}
 			return nil, &procError{fmt.Sprintf("cannot read /proc/%d/maps (%s): %v", pid, comm(pid), err)}
 		}
@@ -104,6 +103,25 @@ func mappers(id fileID) (map[int][]addrRange, error) {
 		}
 	}
 	return out, nil
+}
+
+// cannotSee reports whether process pid, whose maps we may not read, has no mount of the file
+// system dev in its mount namespace (its mountinfo is world-readable). Such a process cannot
+// have opened the file by name, so it maps it only if it was handed the file descriptor or
+// opened it before it changed namespaces; those cases are not covered. Any doubt (mountinfo
+// unreadable) answers false.
+func cannotSee(pid int, dev uint64) bool {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/mountinfo")
+	if err != nil || len(data) == 0 {
+		return false
+	}
+	want := fmt.Sprintf("%d:%d", unix.Major(dev), unix.Minor(dev))
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) > 2 && f[2] == want {
+			return false
+		}
+	}
+	return true
 }
 
 // ownRanges returns this process's mappings of file id.

@@ -35,11 +35,7 @@ func runPeer(t *testing.T, args []string, stdin string) (int, []string, string) 
 // knownGaps are the scripts the Go peer (pure backend) cannot run yet, each with the result
 // that shows it (interop_test/protocol_test.go lists the same gap for its Go peers): while the
 // peer prints it, the script is not compared (nor rewritten by -update).
-var knownGaps = map[string]string{
-	// The pure POSIX realtime backend (internal/posix) is not wired into qtshm yet: remove this
-	// once it is.
-	"nativekeys": `{"op":"create","ok":false,"error":3,"errorString":"qtshm: POSIX realtime keys are not supported in this build"}`,
-}
+var knownGaps = map[string]string{}
 
 // TestScripts runs every script (except crash, which would kill the test) against the Go peer
 // in-process and compares each result line with the script's.
