@@ -1,0 +1,205 @@
+package qtshm_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"runtime/debug"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/qtshm/qtshm-go/qtshm"
+)
+
+// Review 8: breaks of the issue-8 code (native keys, the POSIX backend) through the public API.
+
+// review8PosixKey is a PosixRealtime key unique to the test, whose segment and lock files are
+// removed at cleanup (/dev/shm is not namespaced).
+func review8PosixKey(t *testing.T) qtshm.NativeIpcKey {
+	t.Helper()
+	base := fmt.Sprintf("qtshm-review8-%d-%s", os.Getpid(), strings.NewReplacer("/", "-", " ", "-").Replace(t.Name()))
+	t.Cleanup(func() {
+		os.Remove("/dev/shm/" + base)
+		os.Remove("/dev/shm/sem." + base)
+	})
+	return qtshm.NativeIpcKey{Type: qtshm.PosixRealtime, Native: "/" + base}
+}
+
+// faults runs f with faults turned into panics and reports the fault, "" if there was none.
+func faults(f func()) (fault string) {
+	done := make(chan string)
+	go func() {
+		debug.SetPanicOnFault(true)
+		defer func() {
+			if r := recover(); r != nil {
+				done <- fmt.Sprint(r)
+				return
+			}
+			done <- ""
+		}()
+		f()
+	}()
+	return <-done
+}
+
+// TestReview8ReadWriteAtSurviveTruncatedSegment: a POSIX segment is a file in /dev/shm that
+// any process of the user (a careless script, a hostile peer, `truncate`) can shrink under
+// our mapping. Raw Data() users then fault, which is inherent; but ReadAt and WriteAt are our
+// calls, documented to return errors, and they must not kill the process.
+//
+// Defect: ReadAt and WriteAt (qtshm/readwrite.go) copy from m.mem without any guard; after a
+// truncation the copy raises SIGBUS and the Go runtime aborts the whole program ("unexpected
+// fault address"). This test turns the fault into a panic (debug.SetPanicOnFault) to observe
+// it. Qt tries F_ADD_SEALS(F_SEAL_SHRINK) on attach, which tmpfs files from shm_open refuse,
+// so Qt is exposed too. Fix: run the copies under debug.SetPanicOnFault and recover, as
+// internal/psem's guard does for the lock, returning an error (e.g. UnknownError wrapping a
+// new ErrTruncated); or check fstat size before copying (racy, so the guard is still needed).
+func TestReview8ReadWriteAtSurviveTruncatedSegment(t *testing.T) {
+	k := review8PosixKey(t)
+	m := qtshm.NewFromNativeKey(k, qtshm.WithBackend(qtshm.BackendPosix))
+	defer m.Close()
+	size := 3 * os.Getpagesize()
+	if err := m.Create(size, qtshm.ReadWrite); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate("/dev/shm"+k.Native, 0); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 16)
+	var rerr, werr error
+	if f := faults(func() { _, rerr = m.ReadAt(buf, int64(size/2)) }); f != "" {
+		t.Errorf("ReadAt on a truncated segment faulted (%s): the program would have died of SIGBUS; want an error", f)
+	} else if rerr == nil {
+		t.Errorf("ReadAt on a truncated segment succeeded")
+	}
+	if f := faults(func() { _, werr = m.WriteAt(buf, int64(size/2)) }); f != "" {
+		t.Errorf("WriteAt on a truncated segment faulted (%s): the program would have died of SIGBUS; want an error", f)
+	} else if werr == nil {
+		t.Errorf("WriteAt on a truncated segment succeeded")
+	}
+	if f := faults(func() { m.Close() }); f != "" {
+		t.Errorf("Close after truncation faulted: %s", f)
+	}
+}
+
+// TestReview8FailedNativeKeyObjectsNeverPanic: every method of an object made from a bad
+// native key fails with an error (or returns a zero value) and never panics; the semaphore
+// and RemoveStaleNative refuse bad keys and values.
+func TestReview8FailedNativeKeyObjectsNeverPanic(t *testing.T) {
+	long := qtshm.NativeIpcKey{Type: qtshm.PosixRealtime, Native: "/" + strings.Repeat("x", 1<<16)}
+	keys := map[string]qtshm.NativeIpcKey{
+		"zero":         {},
+		"windows":      {Type: qtshm.Windows, Native: "Local\\x"},
+		"bad utf8":     {Type: qtshm.PosixRealtime, Native: "/\xff\xfe"},
+		"bad legacy":   {Type: qtshm.PosixRealtime, Native: "/ok", Legacy: "\xff"},
+		"type 0x200":   {Type: qtshm.KeyType(0x200), Native: "/x"},
+		"huge":         long,
+		"slash only":   {Type: qtshm.PosixRealtime, Native: "/"},
+		"two slashes":  {Type: qtshm.PosixRealtime, Native: "//"},
+		"inner slash":  {Type: qtshm.PosixRealtime, Native: "/a/b"},
+		"nul":          {Type: qtshm.PosixRealtime, Native: "/a\x00b"},
+		"dot":          {Type: qtshm.PosixRealtime, Native: "/."},
+		"dotdot":       {Type: qtshm.PosixRealtime, Native: "/.."},
+		"sysv nul":     {Type: qtshm.SystemV, Native: "/tmp/a\x00b"},
+		"sysv missing": {Type: qtshm.SystemV, Native: "/nonexistent-dir-review8/x"},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for name, k := range keys {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Fatalf("panic: %v", r)
+				}
+			}()
+			m := qtshm.NewFromNativeKey(k)
+			if got := m.NativeIpcKey(); got != k {
+				t.Errorf("NativeIpcKey = %+v, want %+v", got, k)
+			}
+			if err := m.Create(64, qtshm.ReadWrite); err == nil {
+				t.Errorf("Create succeeded")
+			}
+			if err := m.AttachContext(ctx, qtshm.ReadOnly); err == nil {
+				t.Errorf("Attach succeeded")
+			}
+			if err := m.LockContext(ctx); err == nil {
+				t.Errorf("Lock succeeded")
+				m.Unlock()
+			}
+			if err := m.Unlock(); err == nil {
+				t.Errorf("Unlock succeeded")
+			}
+			if err := m.DetachContext(ctx); err == nil {
+				t.Errorf("Detach succeeded")
+			}
+			if err := m.RecoverLock(ctx, time.Millisecond); err == nil {
+				t.Errorf("RecoverLock succeeded")
+			}
+			if _, err := m.ReadAt(make([]byte, 1), 0); err == nil {
+				t.Errorf("ReadAt succeeded")
+			}
+			if _, err := m.WriteAt(make([]byte, 1), 0); err == nil {
+				t.Errorf("WriteAt succeeded")
+			}
+			_, _, _, _ = m.Key(), m.NativeKey(), m.Data(), m.Size()
+			m.Close()
+			m.Close()
+			if removed, err := qtshm.RemoveStaleNativeContext(ctx, k); removed || (err == nil && k.Type != qtshm.SystemV) {
+				// (A System V key file that does not exist has nothing to remove: no error.)
+				t.Errorf("RemoveStaleNative = %v, %v; want an error", removed, err)
+			}
+			if s, err := qtshm.NewSystemSemaphoreFromNativeKey(k, 1, qtshm.Open); err == nil {
+				s.Close()
+				t.Errorf("NewSystemSemaphoreFromNativeKey succeeded")
+			}
+		})
+	}
+	k := review8PosixKey(t)
+	for _, v := range []int{-1, math.MaxInt32 + 1, math.MaxInt} {
+		if s, err := qtshm.NewSystemSemaphoreFromNativeKey(k, v, qtshm.Create); err == nil {
+			s.Close()
+			t.Errorf("initial value %d accepted", v)
+		}
+	}
+	if s, err := qtshm.NewSystemSemaphoreFromNativeKey(k, 1, qtshm.SemaphoreMode(7)); err == nil {
+		s.Close()
+		t.Errorf("mode 7 accepted")
+	}
+	if _, err := os.Lstat("/dev/shm/sem." + strings.TrimPrefix(k.Native, "/")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("refused semaphores left a file: %v", err)
+	}
+}
+
+// TestReview8HugeSizesFailCleanly: a POSIX Create of a size no address space can map must fail
+// (InvalidSize or OutOfResources, as the System V backend's SHMMAX check does) and leave
+// nothing behind: docs/posix.md and SharedMemory's doc promise that "bad names and sizes are
+// refused before anything is touched".
+//
+// Defect: internal/posix/sharedmemory_linux.go Create checks only size <= 0; createSegment's
+// ftruncate of a tmpfs file succeeds for any size (the file is sparse), then attachSegment's
+// mmap fails with ENOMEM, and Create returns that error with the segment file left in
+// /dev/shm at the huge size. From then on every Create of the key fails with AlreadyExists and
+// every Attach with ENOMEM, until someone runs RemoveStaleNative. (Qt does the same, but Qt
+// does not promise otherwise.) Fix: in Create, unlink the segment when the attach that follows
+// a successful createSegment fails (it was made under the lock; nobody can be attached to it
+// yet), and refuse sizes above what can be mapped (e.g. > math.MaxInt/2 or the statfs size of
+// /dev/shm) with InvalidSize before anything is touched.
+func TestReview8HugeSizesFailCleanly(t *testing.T) {
+	for _, size := range []int{math.MaxInt, math.MaxInt64 / 2, 1 << 50} {
+		k := review8PosixKey(t)
+		m := qtshm.NewFromNativeKey(k, qtshm.WithBackend(qtshm.BackendPosix))
+		cerr := m.Create(size, qtshm.ReadWrite)
+		var e *qtshm.Error
+		if cerr == nil || !errors.As(cerr, &e) || (e.Code != qtshm.InvalidSize && e.Code != qtshm.OutOfResources) {
+			t.Errorf("Create(%d) = %v; want InvalidSize or OutOfResources", size, cerr)
+		}
+		m.Close()
+		if st, err := os.Lstat("/dev/shm" + k.Native); err == nil {
+			t.Errorf("Create(%d) failed (%v) but left the segment file (size %d): every later Create of the key fails with AlreadyExists and every Attach fails", size, cerr, st.Size())
+		}
+		os.Remove("/dev/shm" + k.Native)
+	}
+}
