@@ -94,4 +94,3 @@ func TestReview8AttachZeroSizeSegment(t *testing.T) {
 		t.Fatalf("RemoveStale of a 0-byte segment = %v, %v, still there: %v", removed, err, ok)
 	}
 }
-
