@@ -203,3 +203,64 @@ func TestReview8HugeSizesFailCleanly(t *testing.T) {
 		os.Remove("/dev/shm" + k.Native)
 	}
 }
+
+// TestReview8SystemVNativeLockSurvivesKeyFileRemoval: with a plain System V native key the
+// lock is keyed from the segment's own file. The segment's last detacher removes that file
+// (removeKeyFile: it is empty); an object that keeps its lock handle across the Detach and
+// attaches again later must still exclude a newcomer who re-made the file, the segment and
+// its lock.
+//
+// Defect: internal/sysv semaphore.setNativeKey returns early for the same file, project id and
+// Open mode, and the lock handle keeps the set keyed from the old file's inode; after
+// detachSegment unlinked the file, the newcomer's create makes a new file (new inode, new
+// ftok key) and a new lock set. The old object then attaches to the newcomer's segment (the
+// segment's key is recomputed) but locks the old set: both hold "the" lock at once. Qt 6.8
+// caches the same way; the shared-file rule (docs/qt-semantics.md#native-keys) only stops
+// the lock's owner from unlinking the file under a live segment, not this converse.
+// Fix: in initKey for a native key (and before each lock op), compare the lock's keyOfID with
+// a fresh ftok of the file and re-open the lock when it differs; or keep the key file while
+// this process's lock object still has a set keyed from it.
+func TestReview8SystemVNativeLockSurvivesKeyFileRemoval(t *testing.T) {
+	dir := t.TempDir()
+	file := dir + "/nativekeyfile"
+	k := qtshm.NativeIpcKey{Type: qtshm.SystemV, Native: file}
+	pure := qtshm.WithBackend(qtshm.BackendSysV)
+	a := qtshm.NewFromNativeKey(k, pure)
+	t.Cleanup(func() { a.Close() })
+	if err := a.Create(64, qtshm.ReadWrite); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Detach(); err != nil { // the last detach: segment and key file go
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(file); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("key file after the last detach: %v", err)
+	}
+	// Occupy the freed inode number, so that the new key file gets another one (ftok keys
+	// from the inode number).
+	if err := os.WriteFile(dir+"/other", []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := qtshm.NewFromNativeKey(k, pure)
+	t.Cleanup(func() { c.Close() })
+	if err := c.Create(64, qtshm.ReadWrite); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Attach(qtshm.ReadWrite); err != nil {
+		t.Fatal(err)
+	}
+	copy(c.Data(), "shared")
+	if string(a.Data()[:6]) != "shared" {
+		t.Fatalf("a is not attached to c's segment: %q", a.Data()[:6])
+	}
+	if err := c.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if err := a.LockContext(ctx); err == nil {
+		a.Unlock()
+		t.Fatalf("a took the lock while c holds it: a and c share the segment %s but lock different semaphore sets", file)
+	}
+}
