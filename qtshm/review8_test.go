@@ -1,3 +1,5 @@
+//go:build linux
+
 package qtshm_test
 
 import (
@@ -11,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qtshm/qtshm-go/internal/testenv"
 	"github.com/qtshm/qtshm-go/qtshm"
 )
 
@@ -158,7 +161,7 @@ func TestReview8FailedNativeKeyObjectsNeverPanic(t *testing.T) {
 		})
 	}
 	k := review8PosixKey(t)
-	for _, v := range []int{-1, math.MaxInt32 + 1, math.MaxInt} {
+	for _, v := range []int{-1, qtshm.MaxSemaphoreValue + 1, math.MaxInt32, math.MaxInt} {
 		if s, err := qtshm.NewSystemSemaphoreFromNativeKey(k, v, qtshm.Create); err == nil {
 			s.Close()
 			t.Errorf("initial value %d accepted", v)
@@ -188,7 +191,11 @@ func TestReview8FailedNativeKeyObjectsNeverPanic(t *testing.T) {
 // yet), and refuse sizes above what can be mapped (e.g. > math.MaxInt/2 or the statfs size of
 // /dev/shm) with InvalidSize before anything is touched.
 func TestReview8HugeSizesFailCleanly(t *testing.T) {
-	for _, size := range []int{math.MaxInt, math.MaxInt64 / 2, 1 << 50} {
+	for _, size64 := range []int64{math.MaxInt, math.MaxInt64 / 2, 1 << 50} {
+		size := int(size64)
+		if int64(size) != size64 {
+			continue // not an int on this architecture
+		}
 		k := review8PosixKey(t)
 		m := qtshm.NewFromNativeKey(k, qtshm.WithBackend(qtshm.BackendPosix))
 		cerr := m.Create(size, qtshm.ReadWrite)
@@ -262,5 +269,59 @@ func TestReview8SystemVNativeLockSurvivesKeyFileRemoval(t *testing.T) {
 	if err := a.LockContext(ctx); err == nil {
 		a.Unlock()
 		t.Fatalf("a took the lock while c holds it: a and c share the segment %s but lock different semaphore sets", file)
+	}
+}
+
+// TestReview8RecoverLockSeesSemaphoreHolderInThisProcess: in Qt 6.6.1+ the lock of a plain
+// native key is the semaphore of the same native key (docs/qt-semantics.md#native-keys), so
+// QSystemSemaphore(k) is a documented way to hold QSharedMemory(k)'s lock. While a
+// SystemSemaphore of this process holds it, the lock is not abandoned: LockContext must not
+// say ErrLockAbandoned and RecoverLock must refuse.
+//
+// Defect: Diagnose (internal/posix/diagnose_linux.go) skips this process in its /proc scan
+// and counts only the holds of SharedMemory lock objects (the registry); a standalone
+// internal/posix Semaphore registers nothing. With no other process mapping the semaphore,
+// the lock at value 0 looks abandoned, LockContext's error wraps ErrLockAbandoned, and
+// RecoverLock posts: the SharedMemory and the semaphore's holder are then inside at once.
+// Fix: register the opens of standalone semaphores in the registry (regAdd on open/close),
+// and treat any such open in this process like a mapper that is not waiting (Why: "a
+// QSystemSemaphore of this process has the lock open: it may hold it").
+func TestReview8RecoverLockSeesSemaphoreHolderInThisProcess(t *testing.T) {
+	testenv.Require(t, os.Geteuid() == 0, "root (RecoverLock reads every process's /proc/PID/maps and syscall)")
+	k := review8PosixKey(t)
+	m := qtshm.NewFromNativeKey(k, qtshm.WithBackend(qtshm.BackendPosix))
+	defer m.Close()
+	if err := m.Create(64, qtshm.ReadWrite); err != nil {
+		t.Fatal(err)
+	}
+	s, err := qtshm.NewSystemSemaphoreFromNativeKey(k, 1, qtshm.Open, qtshm.WithBackend(qtshm.BackendPosix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.AcquireContext(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Release(1)
+	lctx, lcancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	err = m.LockContext(lctx)
+	lcancel()
+	if err == nil {
+		m.Unlock()
+		t.Fatalf("LockContext succeeded while the semaphore of the same key is held")
+	}
+	if errors.Is(err, qtshm.ErrLockAbandoned) {
+		t.Errorf("LockContext: %v; the lock is held by a live SystemSemaphore of this process, not abandoned", err)
+	}
+	if err := m.RecoverLock(ctx, 100*time.Millisecond); err == nil {
+		t.Errorf("RecoverLock released a lock that a SystemSemaphore of this process holds")
+		lctx, lcancel := context.WithTimeout(ctx, time.Second)
+		if err := m.LockContext(lctx); err == nil {
+			t.Errorf("and LockContext then got in beside the semaphore's holder: two holders")
+			m.Unlock()
+		}
+		lcancel()
 	}
 }
