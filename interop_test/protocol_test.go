@@ -64,7 +64,6 @@ var (
 	// qtBefore66Peers are the Qt peers built with a Qt that has no QNativeIpcKey (Qt 5.15, 6.4).
 	qtBefore66Peers = peerSet{"the Qt peers before Qt 6.6", func(k peerKind) bool { return k.Qt && !k.version.AtLeast(6, 6, 0) }}
 	qtSince66Peers  = peerSet{"the Qt peers of Qt 6.6+", func(k peerKind) bool { return k.Qt && k.version.AtLeast(6, 6, 0) }}
-	goPurePeers     = peerSet{"the Go peers with the pure backend", func(k peerKind) bool { return !k.Qt && k.backend == "sysv" }}
 	goNativeQt5     = peerSet{"the Go peer with the native backend on Qt 5.15", func(k peerKind) bool { return k.Name == "Go[native Qt5]" }}
 	goNativeQt6     = peerSet{"the Go peer with the native backend on Qt 6.4", func(k peerKind) bool { return k.Name == "Go[native Qt6]" }}
 )

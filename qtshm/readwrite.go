@@ -1,8 +1,32 @@
 package qtshm
 
 import (
+	"errors"
 	"io"
+	"runtime/debug"
 )
+
+// ErrSegmentFault is wrapped by the error of a ReadAt or WriteAt whose copy faulted: the segment
+// shrank under the mapping (another process truncated a POSIX segment's file). Memory taken
+// from Data cannot be protected so: touching it then kills the process with SIGBUS, as in Qt.
+var ErrSegmentFault = errors.New("qtshm: the segment's memory faulted (truncated by another process?)")
+
+// guardedCopy copies src to dst, turning a memory fault (SIGBUS of a truncated mapping) into
+// an error instead of a crash.
+func guardedCopy(dst, src []byte) (n int, fault error) {
+	old := debug.SetPanicOnFault(true)
+	defer func() {
+		debug.SetPanicOnFault(old)
+		if r := recover(); r != nil {
+			if _, ok := r.(interface{ Addr() uintptr }); ok { // a runtime.Error for a fault
+				n, fault = 0, ErrSegmentFault
+				return
+			}
+			panic(r)
+		}
+	}()
+	return copy(dst, src), nil
+}
 
 // ReadAt copies len(p) bytes from offset off of the segment into p (io.ReaderAt). It fails
 // with NotFound when detached, InvalidSize for a negative offset, and returns io.EOF when fewer
@@ -21,7 +45,10 @@ func (m *SharedMemory) ReadAt(p []byte, off int64) (int, error) {
 	if off >= int64(len(d)) {
 		return 0, io.EOF
 	}
-	n := copy(p, d[off:])
+	n, fault := guardedCopy(p, d[off:])
+	if fault != nil {
+		return 0, newError(UnknownError, "read", m.key, "qtshm: reading the segment faulted: its memory is gone (truncated by another process?)", fault)
+	}
 	if n < len(p) {
 		return n, io.EOF
 	}
@@ -45,5 +72,9 @@ func (m *SharedMemory) WriteAt(p []byte, off int64) (int, error) {
 	if off < 0 || off > int64(len(d)) || int64(len(p)) > int64(len(d))-off {
 		return 0, newError(InvalidSize, "write", m.key, "qtshm: write past the end of the segment", nil)
 	}
-	return copy(d[off:], p), nil
+	n, fault := guardedCopy(d[off:], p)
+	if fault != nil {
+		return 0, newError(UnknownError, "write", m.key, "qtshm: writing the segment faulted: its memory is gone (truncated by another process?)", fault)
+	}
+	return n, nil
 }

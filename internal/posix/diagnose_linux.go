@@ -47,6 +47,7 @@ func Diagnose(lockName string) (Diagnosis, error) {
 	id := fileID{dev, ino}
 	d.Dev, d.Ino, d.Owner = dev, ino, s.Owner()
 	_, d.HeldHere = regGet(id)
+	d.SemaphoresHere = regPlain(id)
 	ms, err := mappers(id)
 	if err != nil {
 		d.Unknown, d.Reason = true, err.Error()
@@ -83,6 +84,9 @@ func (d Diagnosis) String() string {
 	return s
 }
 
+// recovering serialises the RecoverLock calls of this process.
+var recovering = make(chan struct{}, 1)
+
 // RecoverLock releases (posts once) the lock semaphore lockName that a dead holder left
 // taken, and only then. It checks, at the start and at the end of a window of heldFor, that
 // the lock looks abandoned (Diagnose: value 0, no holder in this process, every other process
@@ -101,6 +105,14 @@ func RecoverLock(ctx context.Context, lockName string, heldFor time.Duration, cf
 	}
 	refuse := func(format string, args ...any) error {
 		return qtipc.Errorf(qtipc.UnknownError, op, nil, "qtshm: not recovering the lock "+lockName+": "+fmt.Sprintf(format, args...))
+	}
+	// Recoverers of this process run one at a time: /proc shows other processes, not the other
+	// goroutines of this one, so two of them could both post (a value of 2: two holders).
+	select {
+	case recovering <- struct{}{}:
+		defer func() { <-recovering }()
+	case <-ctx.Done():
+		return qtipc.Errorf(qtipc.LockError, op, ctx.Err(), "qtshm: not recovering the lock "+lockName+": "+ctx.Err().Error())
 	}
 	d, err := Diagnose(lockName)
 	if err != nil {

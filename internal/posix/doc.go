@@ -54,6 +54,9 @@ type Diagnosis struct {
 	Waiters int
 	// HeldHere is how many objects of this process hold the lock.
 	HeldHere int
+	// SemaphoresHere is how many standalone semaphores (QSystemSemaphore of the same name) of
+	// this process have it open: each may hold units of it, which nothing records.
+	SemaphoresHere int
 	// Mappers are the other live processes that map the semaphore file.
 	Mappers []Mapper
 	// Unknown is set when some /proc entry could not be read: then nothing is claimed about the
@@ -75,7 +78,7 @@ type Mapper struct {
 // known, the value is 0, no object of this process holds it, and every other process that
 // maps it is waiting for it.
 func (d Diagnosis) Abandoned() bool {
-	if d.Unknown || d.Value != 0 || d.HeldHere != 0 {
+	if d.Unknown || d.Value != 0 || d.HeldHere != 0 || d.SemaphoresHere != 0 {
 		return false
 	}
 	for _, m := range d.Mappers {
@@ -96,6 +99,8 @@ func (d Diagnosis) Why() string {
 		return "the lock is not taken (value " + itoa(d.Value) + ")"
 	case d.HeldHere != 0:
 		return "an object of this process holds the lock"
+	case d.SemaphoresHere != 0:
+		return "a QSystemSemaphore of this process has the lock's semaphore open: it may hold it"
 	}
 	for _, m := range d.Mappers {
 		if !m.Waiting {

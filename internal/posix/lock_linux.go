@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/qtshm/qtshm-go/internal/psem"
@@ -206,7 +205,6 @@ func isCtxErr(err error) bool {
 }
 
 // euid is this process's effective uid.
-func euid() uint32 { return uint32(os.Geteuid()) }
 
 // sleepCtx sleeps d or until ctx is done; false when ctx ended it.
 func sleepCtx(ctx context.Context, d time.Duration) bool {

@@ -112,7 +112,7 @@ func inc(d []byte) { binary.LittleEndian.PutUint64(d, binary.LittleEndian.Uint64
 func counter(t *testing.T, name string) uint64 {
 	t.Helper()
 	m := newShm(t, name, backend.Config{})
-	defer m.Close(nil)
+	defer m.Close(context.TODO())
 	ctx, cancel := ctxFor(stepTimeout)
 	defer cancel()
 	if err := m.Attach(ctx, qtipc.ReadOnly); err != nil {

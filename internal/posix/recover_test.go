@@ -3,6 +3,7 @@
 package posix
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -32,7 +33,7 @@ func TestAbandonedLockRecovery(t *testing.T) {
 	requireProc(t)
 	name := uniqueName(t)
 	m := newShm(t, name, backend.Config{})
-	if err := m.Create(nil, 64, qtipc.ReadWrite); err != nil {
+	if err := m.Create(context.TODO(), 64, qtipc.ReadWrite); err != nil {
 		t.Fatal(err)
 	}
 	w := helper(t, "waitlock", name)
@@ -85,7 +86,7 @@ func TestRecoverRefusesLiveHolder(t *testing.T) {
 	requireProc(t)
 	name := uniqueName(t)
 	m := newShm(t, name, backend.Config{})
-	if err := m.Create(nil, 64, qtipc.ReadWrite); err != nil {
+	if err := m.Create(context.TODO(), 64, qtipc.ReadWrite); err != nil {
 		t.Fatal(err)
 	}
 	h := helper(t, "hold", name)
@@ -120,10 +121,10 @@ func TestRemoveStale(t *testing.T) {
 	requireProc(t)
 	name := uniqueName(t)
 	m := newShm(t, name, backend.Config{})
-	if err := m.Create(nil, 64, qtipc.ReadWrite); err != nil {
+	if err := m.Create(context.TODO(), 64, qtipc.ReadWrite); err != nil {
 		t.Fatal(err)
 	}
-	m.Detach(nil) // the lock stays open (and owned) in m
+	m.Detach(context.TODO()) // the lock stays open (and owned) in m
 	a := helper(t, "attach", name)
 	a.Expect("attached")
 	ctx, cancel := ctxFor(stepTimeout)
@@ -135,7 +136,7 @@ func TestRemoveStale(t *testing.T) {
 	if removed, err := RemoveStale(ctx, name, name, backend.Config{}); removed || err != nil {
 		t.Errorf("RemoveStale while an object of this process has the lock open: %v, %v", removed, err)
 	}
-	m.Close(nil)
+	m.Close(context.TODO())
 	// m owned the lock and nobody else mapped it: Close unlinked it; the segment remains.
 	if ok, _ := exists(segPath(name)); !ok {
 		t.Fatal("the segment is gone before RemoveStale")
@@ -159,10 +160,10 @@ func TestRemoveStaleAbandonedLock(t *testing.T) {
 	requireProc(t)
 	name := uniqueName(t)
 	m := newShm(t, name, backend.Config{})
-	if err := m.Create(nil, 64, qtipc.ReadWrite); err != nil {
+	if err := m.Create(context.TODO(), 64, qtipc.ReadWrite); err != nil {
 		t.Fatal(err)
 	}
-	m.Detach(nil)
+	m.Detach(context.TODO())
 	m.lock.drop() // forget it without the owner's cleanup
 	h := helper(t, "hold", name)
 	h.Expect("locked")
@@ -190,22 +191,22 @@ func TestPlantedObjectsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := newShm(t, name, backend.Config{})
-	err := m.Attach(nil, qtipc.ReadWrite)
+	err := m.Attach(context.TODO(), qtipc.ReadWrite)
 	if !errors.Is(err, qtipc.ErrPermissionDenied) || !strings.Contains(err.Error(), "symbolic link") {
 		t.Errorf("attach of a symlink: %v", err)
 	}
-	if err := m.Create(nil, 8, qtipc.ReadWrite); !errors.Is(err, qtipc.ErrPermissionDenied) || !strings.Contains(err.Error(), "symbolic link") {
+	if err := m.Create(context.TODO(), 8, qtipc.ReadWrite); !errors.Is(err, qtipc.ErrPermissionDenied) || !strings.Contains(err.Error(), "symbolic link") {
 		t.Errorf("create over a symlink: %v", err)
 	}
 	os.Remove(segPath(name))
-	m.Close(nil)
+	m.Close(context.TODO())
 
 	name2 := uniqueName(t)
 	if err := unix.Mkfifo(semPath(name2), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	m2 := newShm(t, name2, backend.Config{})
-	if err := m2.Create(nil, 8, qtipc.ReadWrite); !errors.Is(err, qtipc.ErrPermissionDenied) || !strings.Contains(err.Error(), "not a regular file") {
+	if err := m2.Create(context.TODO(), 8, qtipc.ReadWrite); !errors.Is(err, qtipc.ErrPermissionDenied) || !strings.Contains(err.Error(), "not a regular file") {
 		t.Errorf("create with a FIFO as the lock: %v", err)
 	}
 	if _, err := NewSemaphore(name2, 0, qtipc.Create, backend.Config{}); !errors.Is(err, qtipc.ErrPermissionDenied) {
@@ -214,7 +215,7 @@ func TestPlantedObjectsRefused(t *testing.T) {
 	if ok, _ := exists(semPath(name2)); !ok {
 		t.Error("Create mode unlinked the planted FIFO")
 	}
-	m2.Close(nil)
+	m2.Close(context.TODO())
 
 	u, err := user.Lookup("nobody")
 	testenv.Require(t, err == nil && os.Geteuid() == 0, "root and a user nobody (%v)", err)
@@ -223,19 +224,19 @@ func TestPlantedObjectsRefused(t *testing.T) {
 	os.WriteFile(segPath(name3), make([]byte, 32), 0o666)
 	os.Chown(segPath(name3), uid, uid)
 	m3 := newShm(t, name3, backend.Config{})
-	err = m3.Attach(nil, qtipc.ReadWrite)
+	err = m3.Attach(context.TODO(), qtipc.ReadWrite)
 	if !errors.Is(err, qtipc.ErrPermissionDenied) || !strings.Contains(err.Error(), "uid "+u.Uid) {
 		t.Errorf("attach of nobody's segment: %v", err)
 	}
-	if err := m3.Create(nil, 8, qtipc.ReadWrite); !errors.Is(err, qtipc.ErrPermissionDenied) || !strings.Contains(err.Error(), "uid "+u.Uid) {
+	if err := m3.Create(context.TODO(), 8, qtipc.ReadWrite); !errors.Is(err, qtipc.ErrPermissionDenied) || !strings.Contains(err.Error(), "uid "+u.Uid) {
 		t.Errorf("create over nobody's segment: %v", err)
 	}
-	m3.Close(nil)
+	m3.Close(context.TODO())
 	allow := newShm(t, name3, backend.Config{AllowForeign: true})
-	if err := allow.Attach(nil, qtipc.ReadWrite); err != nil || len(allow.Data()) != 32 {
+	if err := allow.Attach(context.TODO(), qtipc.ReadWrite); err != nil || len(allow.Data()) != 32 {
 		t.Errorf("attach with AllowForeign: %v", err)
 	}
-	allow.Close(nil)
+	allow.Close(context.TODO())
 	// nobody's lock semaphore.
 	name4 := uniqueName(t)
 	s, _, err := psem.Open(name4, unix.O_CREAT|unix.O_EXCL, 0o666, 1)
@@ -245,10 +246,10 @@ func TestPlantedObjectsRefused(t *testing.T) {
 	s.Close()
 	os.Chown(semPath(name4), uid, uid)
 	m4 := newShm(t, name4, backend.Config{})
-	if err := m4.Create(nil, 8, qtipc.ReadWrite); !errors.Is(err, qtipc.ErrPermissionDenied) || !strings.Contains(err.Error(), "uid "+u.Uid) {
+	if err := m4.Create(context.TODO(), 8, qtipc.ReadWrite); !errors.Is(err, qtipc.ErrPermissionDenied) || !strings.Contains(err.Error(), "uid "+u.Uid) {
 		t.Errorf("create with nobody's lock: %v", err)
 	}
-	m4.Close(nil)
+	m4.Close(context.TODO())
 	if ok, _ := exists(segPath(name4)); ok {
 		t.Error("the segment was created although the lock was refused")
 	}

@@ -16,7 +16,9 @@ var registry = struct {
 	m map[fileID]*regEntry
 }{m: map[fileID]*regEntry{}}
 
-type regEntry struct{ opens, holds int }
+// plain counts the standalone semaphores (QSystemSemaphore) among the opens: they may hold
+// units of the file's semaphore without this registry knowing.
+type regEntry struct{ opens, holds, plain int }
 
 func regAdd(id fileID, opens, holds int) {
 	registry.Lock()
@@ -28,7 +30,7 @@ func regAdd(id fileID, opens, holds int) {
 	}
 	e.opens += opens
 	e.holds += holds
-	if e.opens <= 0 && e.holds <= 0 {
+	if e.opens <= 0 && e.holds <= 0 && e.plain <= 0 {
 		delete(registry.m, id)
 	}
 }
@@ -40,4 +42,30 @@ func regGet(id fileID) (opens, holds int) {
 		return e.opens, e.holds
 	}
 	return 0, 0
+}
+
+// regAddPlain counts a standalone semaphore of file id opened (n = 1) or closed (n = -1).
+func regAddPlain(id fileID, n int) {
+	registry.Lock()
+	e := registry.m[id]
+	if e == nil {
+		e = &regEntry{}
+		registry.m[id] = e
+	}
+	e.plain += n
+	e.opens += n
+	if e.opens <= 0 && e.holds <= 0 && e.plain <= 0 {
+		delete(registry.m, id)
+	}
+	registry.Unlock()
+}
+
+// regPlain is how many standalone semaphores of this process have file id open.
+func regPlain(id fileID) int {
+	registry.Lock()
+	defer registry.Unlock()
+	if e := registry.m[id]; e != nil {
+		return e.plain
+	}
+	return 0
 }

@@ -159,6 +159,9 @@ func (m *SharedMemory) Create(ctx context.Context, size int, mode qtipc.AccessMo
 		return e
 	}
 	if e := m.attachSegment("create", mode); e != nil {
+		// Made under the lock a moment ago, so nobody can be attached to it: a segment that
+		// cannot be mapped (a size the address space cannot hold) would block the key for good.
+		unix.Unlink(m.segPath)
 		return e
 	}
 	return nil

@@ -4,6 +4,7 @@ package posix
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -37,7 +38,7 @@ func TestBadNamesAndSizes(t *testing.T) {
 	// glibc accepts a name without its leading '/': "K" and "/K" are one object.
 	name := uniqueName(t)
 	m := newShm(t, strings.TrimPrefix(name, "/"), backend.Config{})
-	if err := m.Create(nil, 0, qtipc.ReadWrite); !errors.Is(err, qtipc.ErrInvalidSize) ||
+	if err := m.Create(context.TODO(), 0, qtipc.ReadWrite); !errors.Is(err, qtipc.ErrInvalidSize) ||
 		err.(*qtipc.Error).Msg != "QSharedMemory::create: create size is less then 0" {
 		t.Errorf("Create(0): %v", err)
 	}
@@ -47,7 +48,7 @@ func TestBadNamesAndSizes(t *testing.T) {
 	if ok, _ := exists(semPath(name)); ok {
 		t.Error("Create(0) created the lock")
 	}
-	if err := m.Create(nil, 8, qtipc.ReadWrite); err != nil {
+	if err := m.Create(context.TODO(), 8, qtipc.ReadWrite); err != nil {
 		t.Fatal(err)
 	}
 	if ok, _ := exists(segPath(name)); !ok {
@@ -55,15 +56,15 @@ func TestBadNamesAndSizes(t *testing.T) {
 	}
 	// The empty key: Qt's texts.
 	e, _ := NewSharedMemory("", "", "", backend.Config{})
-	if err := e.Create(nil, 8, qtipc.ReadWrite); !errors.Is(err, qtipc.ErrKeyError) ||
+	if err := e.Create(context.TODO(), 8, qtipc.ReadWrite); !errors.Is(err, qtipc.ErrKeyError) ||
 		err.(*qtipc.Error).Msg != "QSharedMemoryPrivate::initKey: unable to set key on lock (QSystemSemaphore::handle: key is empty)" {
 		t.Errorf("empty key Create: %v", err)
 	}
-	if err := e.Attach(nil, qtipc.ReadWrite); !errors.Is(err, qtipc.ErrKeyError) ||
+	if err := e.Attach(context.TODO(), qtipc.ReadWrite); !errors.Is(err, qtipc.ErrKeyError) ||
 		err.(*qtipc.Error).Msg != "QSharedMemory::handle: key is empty" {
 		t.Errorf("empty key Attach: %v", err)
 	}
-	if err := e.Lock(nil); !errors.Is(err, qtipc.ErrLockError) {
+	if err := e.Lock(context.TODO()); !errors.Is(err, qtipc.ErrLockError) {
 		t.Errorf("empty key Lock: %v", err)
 	}
 }
@@ -74,37 +75,37 @@ func TestCreateAttachDetach(t *testing.T) {
 	name := uniqueName(t)
 	a := newShm(t, name, backend.Config{})
 	b := newShm(t, name, backend.Config{})
-	if err := b.Attach(nil, qtipc.ReadWrite); !errors.Is(err, qtipc.ErrNotFound) ||
+	if err := b.Attach(context.TODO(), qtipc.ReadWrite); !errors.Is(err, qtipc.ErrNotFound) ||
 		err.(*qtipc.Error).Msg != "QSharedMemory::attach (shm_open): doesn't exist" {
 		t.Fatalf("attach before create: %v", err)
 	}
-	if err := a.Create(nil, 100, qtipc.ReadWrite); err != nil {
+	if err := a.Create(context.TODO(), 100, qtipc.ReadWrite); err != nil {
 		t.Fatal(err)
 	}
 	if len(a.Data()) != 100 {
 		t.Errorf("size %d, want 100", len(a.Data()))
 	}
-	if err := b.Create(nil, 100, qtipc.ReadWrite); !errors.Is(err, qtipc.ErrAlreadyExists) ||
+	if err := b.Create(context.TODO(), 100, qtipc.ReadWrite); !errors.Is(err, qtipc.ErrAlreadyExists) ||
 		err.(*qtipc.Error).Msg != "QSharedMemory::attach (shm_open): already exists" {
 		t.Fatalf("second create: %v", err)
 	}
-	if err := b.Attach(nil, qtipc.ReadOnly); err != nil {
+	if err := b.Attach(context.TODO(), qtipc.ReadOnly); err != nil {
 		t.Fatal(err)
 	}
 	copy(a.Data(), "hello")
 	if !bytes.HasPrefix(b.Data(), []byte("hello")) {
 		t.Errorf("b reads %q", b.Data()[:5])
 	}
-	if err := a.Detach(nil); err != nil {
+	if err := a.Detach(context.TODO()); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Detach(nil); err != nil {
+	if err := b.Detach(context.TODO()); err != nil {
 		t.Fatal(err)
 	}
 	if ok, _ := exists(segPath(name)); !ok {
 		t.Error("the last detach unlinked the segment (Qt never does on Linux)")
 	}
-	if err := a.Attach(nil, qtipc.ReadWrite); err != nil || !bytes.HasPrefix(a.Data(), []byte("hello")) {
+	if err := a.Attach(context.TODO(), qtipc.ReadWrite); err != nil || !bytes.HasPrefix(a.Data(), []byte("hello")) {
 		t.Errorf("re-attach: %v", err)
 	}
 }
@@ -114,7 +115,7 @@ func TestCreateAttachDetach(t *testing.T) {
 func TestCounterContention(t *testing.T) {
 	name := uniqueName(t)
 	m := newShm(t, name, backend.Config{})
-	if err := m.Create(nil, 64, qtipc.ReadWrite); err != nil {
+	if err := m.Create(context.TODO(), 64, qtipc.ReadWrite); err != nil {
 		t.Fatal(err)
 	}
 	var ps []*procT
@@ -162,7 +163,7 @@ func TestCreateOrAttachLoops(t *testing.T) {
 func TestCreateKeepsHeldLock(t *testing.T) {
 	name := uniqueName(t)
 	m := newShm(t, name, backend.Config{})
-	if err := m.Create(nil, 64, qtipc.ReadWrite); err != nil {
+	if err := m.Create(context.TODO(), 64, qtipc.ReadWrite); err != nil {
 		t.Fatal(err)
 	}
 	h := helper(t, "hold", name)
@@ -178,7 +179,7 @@ func TestCreateKeepsHeldLock(t *testing.T) {
 	if !c.lock.owned {
 		t.Error("create did not take the lock's ownership")
 	}
-	c.Close(nil) // owner, but the holder maps the lock: it must stay
+	c.Close(context.TODO()) // owner, but the holder maps the lock: it must stay
 	ctx, cancel = ctxFor(200 * time.Millisecond)
 	if err := m.Close(ctx); !errors.Is(err, qtipc.ErrLockError) || m.Data() != nil {
 		t.Errorf("Close while another process holds the lock: %v (want a LockError, and unmapped)", err)
@@ -190,10 +191,10 @@ func TestCreateKeepsHeldLock(t *testing.T) {
 	h.Wait()
 	// Nobody maps it any more: an owner's Close unlinks it.
 	d := newShm(t, name, backend.Config{})
-	if err := d.Create(nil, 64, qtipc.ReadWrite); !errors.Is(err, qtipc.ErrAlreadyExists) {
+	if err := d.Create(context.TODO(), 64, qtipc.ReadWrite); !errors.Is(err, qtipc.ErrAlreadyExists) {
 		t.Errorf("create: %v", err)
 	}
-	d.Close(nil)
+	d.Close(context.TODO())
 	if ok, _ := exists(semPath(name)); ok {
 		t.Error("the owner's Close left the lock although nobody else maps it")
 	}
@@ -205,14 +206,14 @@ func TestCreateKeepsHeldLock(t *testing.T) {
 func TestLockFollowsReplacedName(t *testing.T) {
 	name := uniqueName(t)
 	a := newShm(t, name, backend.Config{})
-	if err := a.Create(nil, 8, qtipc.ReadWrite); err != nil {
+	if err := a.Create(context.TODO(), 8, qtipc.ReadWrite); err != nil {
 		t.Fatal(err)
 	}
 	b := newShm(t, name, backend.Config{})
-	if err := b.Attach(nil, qtipc.ReadWrite); err != nil {
+	if err := b.Attach(context.TODO(), qtipc.ReadWrite); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Lock(nil); err != nil {
+	if err := a.Lock(context.TODO()); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)

@@ -65,6 +65,9 @@ func RemoveStale(ctx context.Context, segName, lockName string, cfg backend.Conf
 			if len(ms) > 0 {
 				return true, nil
 			}
+			if id.id == segID && len(ownRanges(segID)) > 0 {
+				return true, nil // attached in this process (mappers passes over it)
+			}
 			if opens, _ := regGet(id.id); id.id == m.lock.id && opens > 1 {
 				return true, nil
 			}

@@ -104,6 +104,7 @@ func newSemaphore(name, legacy string, initial int, mode qtipc.SemaphoreMode, cf
 		}
 		dev, ino := ps.File()
 		s.sem, s.id, s.created = ps, fileID{dev, ino}, created
+		regAddPlain(s.id, 1)
 		return s, nil
 	}
 }
@@ -186,5 +187,6 @@ func (s *Semaphore) Close() error {
 	if err := s.sem.Close(); err != nil && e == nil {
 		e = semErrno("close", "QSystemSemaphore::cleanHandle (sem_close)", err)
 	}
+	regAddPlain(s.id, -1)
 	return e
 }

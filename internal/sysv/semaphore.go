@@ -119,7 +119,7 @@ func (s *semaphore) setKey(key string, initial int, mode qtipc.SemaphoreMode, ow
 // is the key file as given, proj the ftok project id (the key's type). sharedFile marks the lock
 // of a plain native QSharedMemory key, whose file is the segment's too.
 func (s *semaphore) setNativeKey(fileName string, proj int, sharedFile bool, initial int, mode qtipc.SemaphoreMode, own bool) {
-	if s.keySet && s.native && fileName == s.fileName && proj == s.proj && mode == qtipc.Open && !own {
+	if s.keySet && s.native && fileName == s.fileName && proj == s.proj && mode == qtipc.Open && !own && s.sameFile() {
 		return
 	}
 	s.err = nil
@@ -127,6 +127,18 @@ func (s *semaphore) setNativeKey(fileName string, proj int, sharedFile bool, ini
 	s.key, s.fileName, s.proj, s.initial, s.keySet = fileName, fileName, proj, initial, true
 	s.native, s.sharedFile = true, sharedFile
 	s.handle(mode, own)
+}
+
+// sameFile reports whether the key file still gives the ftok key of the set this object has
+// open (or no set is open). A Qt process that removes a native key's segment unlinks the file,
+// and the next creator makes a new one: a new inode, a new ftok key and a new lock set, which
+// an object keeping the old handle would not see.
+func (s *semaphore) sameFile() bool {
+	if s.id == -1 {
+		return true
+	}
+	k, err := ipc.Ftok(s.fileName, s.proj)
+	return err == nil && k == s.keyOfID
 }
 
 // handle is QSystemSemaphorePrivate::handle, made safe (docs/qt-semantics.md#semaphore-handle):
@@ -302,8 +314,10 @@ func (s *semaphore) cleanHandle() {
 		// even while the set lives on for others, and unlinks the path whatever it now is;
 		// either way the next process makes a new file, a new ftok key and a second lock. The
 		// file goes first: once the set is gone, a newcomer may key a new set from it.
-		if s.createdFile {
-			if k, err := ipc.Ftok(s.fileName, s.proj); err == nil && k == s.keyOfID && !s.segmentUsesFile() {
+		if s.createdFile || s.sharedFile {
+			// The file of a plain native key (sharedFile) is the segment's too: it goes with the
+			// last of the two, and only if it is an empty file (see sharedMemory.removeKeyFile).
+			if k, err := ipc.Ftok(s.fileName, s.proj); err == nil && k == s.keyOfID && !s.segmentUsesFile() && (!s.native || emptyFile(s.fileName)) {
 				unix.Unlink(s.fileName)
 			}
 		}
@@ -324,6 +338,12 @@ func (s *semaphore) segmentUsesFile() bool {
 	}
 	_, err := ipc.Shmget(s.keyOfID, 0, 0)
 	return err == nil || !errors.Is(err, unix.ENOENT)
+}
+
+// emptyFile reports whether path is an empty regular file (not a symbolic link).
+func emptyFile(path string) bool {
+	var st unix.Stat_t
+	return unix.Lstat(path, &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFREG && st.Size == 0
 }
 
 // releaseOwnedLock takes the lock set this object owns (waiting at most closeLockWait) so that

@@ -89,11 +89,22 @@ func (m *sharedMemory) lockless() bool {
 // removeKeyFile unlinks the segment's key file after the segment was removed, as Qt does. A
 // native key file may be any file, even one the user cares about (Qt unlinks it all the same):
 // we unlink it only if it is an empty regular file, which is what Qt and we make.
+//
+// The file of a plain native key also keys its lock. While a lock set keyed from it exists,
+// the file stays (Qt unlinks it): the next creator would make a new file, a new ftok key and
+// so a second lock, while the processes that keep the old set's handle lock that one.
 func (m *sharedMemory) removeKeyFile() (removed bool, err error) {
 	if m.native {
 		var st unix.Stat_t
 		if unix.Lstat(m.nativeKey, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size != 0 {
 			return false, nil
+		}
+		if m.lockShared {
+			if key, err := ipc.Ftok(m.nativeKey, m.proj); err == nil {
+				if _, err := ipc.Semget(key, 1, 0); err == nil || !errors.Is(err, unix.ENOENT) {
+					return false, nil
+				}
+			}
 		}
 	}
 	if err := unix.Unlink(m.nativeKey); err != nil {
