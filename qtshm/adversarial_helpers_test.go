@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 	"unsafe"
 
@@ -87,15 +88,80 @@ func segmentID(b []byte) (int, error) {
 	return -1, fmt.Errorf("no SysV mapping at %s", addr)
 }
 
+// newObject returns the object of a loop's key: a QString key on the pure System V backend,
+// or, for "nk:STRING", the native key STRING on the pure backend of its type.
+func newObject(key string) *qtshm.SharedMemory {
+	if s, ok := strings.CutPrefix(key, "nk:"); ok {
+		k, err := qtshm.ParseNativeIpcKey(s)
+		if err != nil {
+			k = qtshm.NativeIpcKey{}
+		}
+		return qtshm.NewFromNativeKey(k)
+	}
+	return qtshm.New(key, qtshm.WithBackend(qtshm.BackendSysV))
+}
+
+// removeStale is RemoveStaleContext or, for a native key, RemoveStaleNativeContext.
+func removeStale(ctx context.Context, key string) (bool, error) {
+	if s, ok := strings.CutPrefix(key, "nk:"); ok {
+		k, err := qtshm.ParseNativeIpcKey(s)
+		if err != nil {
+			return false, err
+		}
+		return qtshm.RemoveStaleNativeContext(ctx, k)
+	}
+	return qtshm.RemoveStaleContext(ctx, key)
+}
+
+// mappedInode returns the inode column of the mapping at b in /proc/self/maps, and its path.
+func mappedInode(b []byte) (uint64, string, error) {
+	data, err := os.ReadFile("/proc/self/maps")
+	if err != nil {
+		return 0, "", err
+	}
+	addr := fmt.Sprintf("%x-", uintptr(unsafe.Pointer(unsafe.SliceData(b))))
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, addr) {
+			f := strings.Fields(line)
+			if len(f) < 6 {
+				break
+			}
+			ino, err := strconv.ParseUint(f[4], 10, 64)
+			return ino, strings.Join(f[5:], " "), err
+		}
+	}
+	return 0, "", fmt.Errorf("no mapping at %s", addr)
+}
+
 // checkKeyNamesSegment verifies, while the lock is held, that the key file of m still exists
 // and that the kernel's segment for its ftok key is the one m is attached to: the opposite is
 // split brain (another process would create or attach a different segment for the same key).
+// For a POSIX key: that /dev/shm/NAME is still the file m maps.
 func checkKeyNamesSegment(m *qtshm.SharedMemory) error {
+	nk := m.NativeIpcKey()
+	if nk.Type == qtshm.PosixRealtime {
+		mine, path, err := mappedInode(m.Data())
+		if err != nil {
+			return err
+		}
+		var st syscall.Stat_t
+		if err := syscall.Stat("/dev/shm/"+strings.TrimLeft(nk.Native, "/"), &st); err != nil {
+			return fmt.Errorf("the segment %s is gone while attached and locked (we map %s): %v", nk.Native, path, err)
+		}
+		if st.Ino != mine {
+			return fmt.Errorf("split brain: we map inode %d (%s), /dev/shm names inode %d", mine, path, st.Ino)
+		}
+		return nil
+	}
+	proj := int(ipc.ProjQ)
+	if nk.Legacy == "" && nk.Type >= 1 && nk.Type <= 0xff {
+		proj = int(nk.Type)
+	}
 	mine, err := segmentID(m.Data())
 	if err != nil {
 		return err
 	}
-	key, err := ipc.Ftok(m.NativeKey(), ipc.ProjQ)
+	key, err := ipc.Ftok(m.NativeKey(), proj)
 	if err != nil {
 		return fmt.Errorf("key file %s gone while attached and locked: %v", m.NativeKey(), err)
 	}
@@ -117,7 +183,7 @@ func init() {
 		var r loopReport
 		for time.Now().Before(until) {
 			r.Iters++
-			m := qtshm.New(key, qtshm.WithBackend(qtshm.BackendSysV))
+			m := newObject(key)
 			race, err := createOrAttach(m, 16)
 			switch {
 			case err != nil:
@@ -155,7 +221,7 @@ func init() {
 		for time.Now().Before(until) {
 			r.Iters++
 			ctx, cancel := stepCtx()
-			removed, err := qtshm.RemoveStaleContext(ctx, key)
+			removed, err := removeStale(ctx, key)
 			cancel()
 			if err != nil {
 				r.violate("iteration %d: RemoveStale: %v", r.Iters, err)
@@ -173,7 +239,7 @@ func init() {
 		key, until, extra := parseLoopArgs(args)
 		g, _ := strconv.Atoi(extra[0])
 		var r loopReport
-		m := qtshm.New(key, qtshm.WithBackend(qtshm.BackendSysV))
+		m := newObject(key)
 		defer m.Close()
 		if err := m.Attach(qtshm.ReadWrite); err != nil {
 			r.violate("attach: %v", err)
@@ -223,7 +289,7 @@ func init() {
 		var r loopReport
 		for time.Now().Before(until) {
 			r.Iters++
-			m := qtshm.New(key, qtshm.WithBackend(qtshm.BackendSysV))
+			m := newObject(key)
 			ctx, cancel := stepCtx()
 			if err := m.CreateContext(ctx, 8, qtshm.ReadWrite); !errors.Is(err, qtshm.ErrAlreadyExists) {
 				r.violate("iteration %d: create of an existing segment: %v", r.Iters, err)
