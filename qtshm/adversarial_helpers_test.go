@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 	"unsafe"
 
@@ -144,12 +143,12 @@ func checkKeyNamesSegment(m *qtshm.SharedMemory) error {
 		if err != nil {
 			return err
 		}
-		var st syscall.Stat_t
-		if err := syscall.Stat("/dev/shm/"+strings.TrimLeft(nk.Native, "/"), &st); err != nil {
+		ino, err := inodeOf("/dev/shm/" + strings.TrimLeft(nk.Native, "/"))
+		if err != nil {
 			return fmt.Errorf("the segment %s is gone while attached and locked (we map %s): %v", nk.Native, path, err)
 		}
-		if st.Ino != mine {
-			return fmt.Errorf("split brain: we map inode %d (%s), /dev/shm names inode %d", mine, path, st.Ino)
+		if ino != mine {
+			return fmt.Errorf("split brain: we map inode %d (%s), /dev/shm names inode %d", mine, path, ino)
 		}
 		return nil
 	}
