@@ -241,7 +241,7 @@ func Legacy(key string, sem bool, t uint16) Key {
 		prefix = qtkey.SemaphorePrefix
 	}
 	name := qtkey.Name(key, prefix)
-	if (t == Windows) != windowsIPC {
+	if !supportedHere(t) {
 		return k // Qt supports only Windows keys on Windows, and none on other systems
 	}
 	switch t {
@@ -263,7 +263,7 @@ func PlatformSafe(key string, sem bool, t uint16) Key {
 	if key == "" {
 		return k
 	}
-	if (t == Windows) != windowsIPC {
+	if !supportedHere(t) {
 		return k
 	}
 	switch t {

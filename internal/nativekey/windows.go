@@ -9,6 +9,14 @@ import (
 // (QtIpcCommon::isIpcSupported).
 const windowsIPC = runtime.GOOS == "windows"
 
+// supportedHere reports whether Qt derives native keys of type t on this system.
+func supportedHere(t uint16) bool {
+	if windowsIPC {
+		return t == Windows
+	}
+	return t != Windows
+}
+
 // MaxPath is Windows' MAX_PATH, the limit Qt 6.6+ puts on the names it derives for Windows keys,
 // counted in UTF-16 code units as QString::truncate counts.
 const MaxPath = 260
