@@ -23,7 +23,7 @@ func checkNativeKey(class, op string, k NativeIpcKey) *Error {
 	switch {
 	case !utf8.ValidString(k.Native) || !utf8.ValidString(k.Legacy):
 		return newError(KeyError, op, k.Legacy, "qtshm: native key is not valid UTF-8", nil)
-	case k.Type == Windows:
+	case k.Type == Windows && windowsFactory == nil:
 		return newError(KeyError, op, k.Legacy, class+"::setNativeKey: unsupported key type (Windows keys name Win32 objects)", errors.ErrUnsupported)
 	case k.Type == 0 || (k.Type > 0xff && k.Type != PosixRealtime):
 		return newError(KeyError, op, k.Legacy, fmt.Sprintf("%s::setNativeKey: unsupported key type %#x", class, uint16(k.Type)), nil)
@@ -36,6 +36,13 @@ func checkNativeKey(class, op string, k NativeIpcKey) *Error {
 // (System V for types 1..0xff, POSIX realtime for PosixRealtime).
 func (o options) nativeKeyFactory(class, op string, k NativeIpcKey) (backend.NativeKeyFactory, *Error) {
 	pure := func() (backend.NativeKeyFactory, *Error) {
+		if windowsFactory != nil {
+			// On Windows Qt supports only Windows keys.
+			if k.Type != Windows {
+				return nil, newError(KeyError, op, k.Legacy, fmt.Sprintf("%s::setNativeKey: unsupported key type %#x (only Windows keys exist on Windows)", class, uint16(k.Type)), errors.ErrUnsupported)
+			}
+			return windowsFactory.(backend.NativeKeyFactory), nil
+		}
 		if k.Type == PosixRealtime {
 			if posixFactory == nil {
 				return nil, newError(KeyError, op, k.Legacy, "qtshm: POSIX realtime keys are not supported in this build", errors.ErrUnsupported)
@@ -52,9 +59,18 @@ func (o options) nativeKeyFactory(class, op string, k NativeIpcKey) (backend.Nat
 			}
 		}
 		return pure()
+	case BackendWindows:
+		if windowsFactory == nil {
+			_, err := o.factory(op, k.Legacy)
+			return nil, err
+		}
+		return pure()
 	case BackendSysV:
 		if k.Type == PosixRealtime {
 			return nil, newError(KeyError, op, k.Legacy, "qtshm: the sysv backend takes System V keys, not POSIX realtime ones (use BackendPosix)", errors.ErrUnsupported)
+		}
+		if k.Type == Windows {
+			return nil, newError(KeyError, op, k.Legacy, "qtshm: the sysv backend takes System V keys, not Windows ones (use BackendWindows)", errors.ErrUnsupported)
 		}
 		return pure()
 	case BackendPosix:
@@ -117,7 +133,15 @@ func (m *SharedMemory) NativeIpcKey() NativeIpcKey {
 	if m.isNative {
 		return m.nkey
 	}
-	return NativeIpcKey{Type: SystemV, Native: m.NativeKey(), Legacy: m.key}
+	return NativeIpcKey{Type: legacyKeyType(), Native: m.NativeKey(), Legacy: m.key}
+}
+
+// legacyKeyType is QNativeIpcKey::legacyDefaultTypeForOs: Windows on Windows, else SystemV.
+func legacyKeyType() KeyType {
+	if windowsFactory != nil {
+		return Windows
+	}
+	return SystemV
 }
 
 // NewSystemSemaphoreFromNativeKey opens or creates the semaphore of a Qt 6.6+ native key, like
@@ -153,7 +177,7 @@ func (s *SystemSemaphore) NativeIpcKey() NativeIpcKey {
 	if s.isNative {
 		return s.nkey
 	}
-	return NativeIpcKey{Type: SystemV, Native: s.NativeKey(), Legacy: s.key}
+	return NativeIpcKey{Type: legacyKeyType(), Native: s.NativeKey(), Legacy: s.key}
 }
 
 // asError is err as an *Error (backends return only those), or an UnknownError wrapping it.

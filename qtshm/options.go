@@ -19,10 +19,17 @@ const (
 	// BackendPosix is the pure-Go POSIX-realtime backend (shm_open and sem_open as glibc does
 	// them, no cgo), for [PosixRealtime] native keys; see [NewFromNativeKey].
 	BackendPosix = "posix"
+	// BackendWindows is the pure-Go Windows backend (file mappings and semaphores as Qt makes
+	// them on Windows, no cgo). It exists only on Windows, where it is the default for QString
+	// keys and [Windows] native keys unless the program is built with the tag qt5 or qt6.
+	BackendWindows = "windows"
 )
 
 // nativeFactory is the native backend, set by native_qt.go when built with -tags qt5|qt6.
 var nativeFactory backend.Factory
+
+// windowsFactory is the Windows backend, set by backend_windows.go on Windows.
+var windowsFactory backend.Factory
 
 // Flavor selects which Qt version's behaviour the pure backend reproduces where Qt versions
 // differ for QString keys (error texts, stale segments). Qt processes of every flavour share
@@ -65,9 +72,17 @@ func (o options) factory(op, key string) (backend.Factory, *Error) {
 		if nativeFactory != nil {
 			return nativeFactory, nil
 		}
+		if windowsFactory != nil {
+			return windowsFactory, nil
+		}
 		return sysv.Factory, nil
 	case BackendSysV:
 		return sysv.Factory, nil
+	case BackendWindows:
+		if windowsFactory != nil {
+			return windowsFactory, nil
+		}
+		return nil, newError(KeyError, op, key, "qtshm: the windows backend exists only on Windows", errors.ErrUnsupported)
 	case BackendPosix:
 		return nil, newError(KeyError, op, key, "qtshm: the posix backend takes only POSIX realtime native keys (NewFromNativeKey)", errors.ErrUnsupported)
 	case BackendNative:
@@ -77,7 +92,7 @@ func (o options) factory(op, key string) (backend.Factory, *Error) {
 		return nil, newError(KeyError, op, key,
 			"qtshm: the native backend is not built into this program (build with -tags qt5 or -tags qt6)", nil)
 	}
-	return nil, newError(KeyError, op, key, "qtshm: unknown backend "+o.backend+" (known: sysv, posix, native)", nil)
+	return nil, newError(KeyError, op, key, "qtshm: unknown backend "+o.backend+" (known: sysv, posix, native, windows)", nil)
 }
 
 // WithBackend selects the backend by name ([BackendSysV], [BackendNative]). Selecting a backend
@@ -100,11 +115,16 @@ func WithTempDir(dir string) Option { return func(o *options) { o.cfg.TempDir = 
 func WithForeignOwner() Option { return func(o *options) { o.cfg.AllowForeign = true } }
 
 // Backends lists the backends built into this program for QString keys ([New],
-// [NewSystemSemaphore]), e.g. ["native" "sysv"]. [BackendPosix] is always built in too; it
-// takes only POSIX-realtime native keys ([NewFromNativeKey]).
+// [NewSystemSemaphore]), the default first, e.g. ["native" "sysv"]; on Windows ["windows"] (or
+// ["native" "windows"]). [BackendPosix] is always built in too; it takes only POSIX-realtime
+// native keys ([NewFromNativeKey]).
 func Backends() []string {
+	var out []string
 	if nativeFactory != nil {
-		return []string{BackendNative, BackendSysV}
+		out = append(out, BackendNative)
 	}
-	return []string{BackendSysV}
+	if windowsFactory != nil {
+		return append(out, BackendWindows)
+	}
+	return append(out, BackendSysV)
 }

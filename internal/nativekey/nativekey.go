@@ -229,7 +229,7 @@ func (k Key) String() string {
 }
 
 // Legacy is QSharedMemory::legacyNativeKey (sem false) or QSystemSemaphore::legacyNativeKey
-// (sem true) on Linux: the Qt 4.4–6.5 name for key, as a key of type t that records key.
+// (sem true) on this system (Windows keys only on Windows, the others only elsewhere): the Qt 4.4–6.5 name for key, as a key of type t that records key.
 func Legacy(key string, sem bool, t uint16) Key {
 	k := Key{Type: t}
 	key = qtkey.DecodeUTF8(key)
@@ -241,9 +241,12 @@ func Legacy(key string, sem bool, t uint16) Key {
 		prefix = qtkey.SemaphorePrefix
 	}
 	name := qtkey.Name(key, prefix)
+	if !supportedHere(t) {
+		return k // Qt supports only Windows keys on Windows, and none on other systems
+	}
 	switch t {
 	case Windows:
-		return k // not supported on Linux: no native key
+		return Key{t, name, key}
 	case PosixRealtime:
 		return Key{t, "/" + name, key}
 	}
@@ -251,11 +254,16 @@ func Legacy(key string, sem bool, t uint16) Key {
 }
 
 // PlatformSafe is QSharedMemory::platformSafeKey (sem false) or QSystemSemaphore's (sem true)
-// on Linux. For System V it may create the runtime directory, as Qt does.
+// of Qt 6.8 on this system: on Windows only Windows keys have a native key (WindowsSafe), on
+// other systems only System V and POSIX keys do. For System V it may create the runtime
+// directory, as Qt does.
 func PlatformSafe(key string, sem bool, t uint16) Key {
 	k := Key{Type: t}
 	key = qtkey.DecodeUTF8(key)
 	if key == "" {
+		return k
+	}
+	if !supportedHere(t) {
 		return k
 	}
 	switch t {
@@ -263,6 +271,7 @@ func PlatformSafe(key string, sem bool, t uint16) Key {
 		k.Native = "/" + key
 		return k
 	case Windows:
+		k.Native = WindowsSafe(key, sem)
 		return k
 	}
 	if strings.HasPrefix(key, "/") {

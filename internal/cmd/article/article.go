@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qtshm/qtshm-go/internal/local8bit"
 	"github.com/qtshm/qtshm-go/qtshm"
 )
 
@@ -45,9 +46,16 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Message formats the article's message for time t. Qt writes toLocal8Bit(), which is UTF-8 on
-// Linux (Qt 6 always, Qt 5 under a UTF-8 locale).
+// Message formats the article's message for time t. Qt writes its toLocal8Bit(), which is UTF-8
+// on Linux (Qt 6 always, Qt 5 under a UTF-8 locale) and the ANSI code page on Windows (GBK
+// under code page 936): see Encode.
 func Message(t time.Time) string { return Prefix + "#" + t.Format(TimeLayout) }
+
+// Encode is the message's bytes in the segment: QString::toLocal8Bit (internal/local8bit).
+func Encode(msg string) ([]byte, error) { return local8bit.ToLocal8Bit(msg) }
+
+// Decode is the message of the bytes in the segment: QString::fromLocal8Bit.
+func Decode(b []byte) (string, error) { return local8bit.FromLocal8Bit(b) }
 
 // Parsed is a message split at '#'.
 type Parsed struct {
@@ -102,11 +110,15 @@ func RunWriter(ctx context.Context, o Options, out io.Writer) error {
 	}
 	return everyTick(ctx, o, func() error {
 		msg := Message(time.Now())
+		b, err := Encode(msg)
+		if err != nil {
+			return err
+		}
 		if err := shm.LockContext(wctx); err != nil {
 			return err
 		}
 		d := shm.Data()
-		k := copy(d[:len(d)-1], msg)
+		k := copy(d[:len(d)-1], b)
 		d[k] = 0
 		if err := shm.Unlock(); err != nil {
 			return err
@@ -163,8 +175,12 @@ func RunReader(ctx context.Context, o Options, out io.Writer) error {
 		if err := shm.LockContext(wctx); err != nil {
 			return err
 		}
-		msg := string(CString(shm.Data()))
+		raw := bytes.Clone(CString(shm.Data()))
 		if err := shm.Unlock(); err != nil {
+			return err
+		}
+		msg, err := Decode(raw)
+		if err != nil {
 			return err
 		}
 		if err := printReceived(out, msg, time.Now()); err != nil {
