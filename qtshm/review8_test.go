@@ -193,8 +193,11 @@ func TestReview8FailedNativeKeyObjectsNeverPanic(t *testing.T) {
 func TestReview8HugeSizesFailCleanly(t *testing.T) {
 	for _, size64 := range []int64{math.MaxInt, math.MaxInt64 / 2, 1 << 50} {
 		size := int(size64)
-		if int64(size) != size64 {
-			continue // not an int on this architecture
+		if int64(size) != size64 || size64 < 1<<40 {
+			// Not an int on this architecture, or (2 GiB on 32-bit) a size a sparse tmpfs file
+			// and a 32-bit process's address space can hold: Create then succeeds.
+			t.Logf("size %d: not a size that must fail here", size64)
+			continue
 		}
 		k := review8PosixKey(t)
 		m := qtshm.NewFromNativeKey(k, qtshm.WithBackend(qtshm.BackendPosix))
