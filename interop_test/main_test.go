@@ -156,6 +156,7 @@ type result struct {
 	Value        uint64
 	NativeKey    string
 	NativeIpcKey string
+	QtVersion    string
 	Size         int
 	NsPerOp      float64
 	at           time.Time
