@@ -101,9 +101,11 @@ func TestBadValues(t *testing.T) {
 	defer nul.Close(bg)
 	wantCode(t, "NUL name", nul.Create(bg, 10, qtipc.ReadWrite), qtipc.KeyError, "")
 
-	for _, v := range []int{-1, int(int64(maxLong) + 1)} {
-		if int64(v) > maxLong && int64(int(^uint(0)>>1)) <= maxLong {
-			continue // 32-bit int cannot hold it
+	tooBig := int64(maxLong) + 1
+	for _, v64 := range []int64{-1, tooBig} {
+		v := int(v64)
+		if int64(v) != v64 {
+			continue // a 32-bit int cannot hold it
 		}
 		_, err := NewSemaphore(SemaphoreName(key), key, v, qtipc.Open, qtipc.FlavorQt515)
 		wantCode(t, "semaphore initial value", err, qtipc.OutOfResources, "")
@@ -116,9 +118,9 @@ func TestBadValues(t *testing.T) {
 	wantCode(t, "semaphore NUL name", err, qtipc.KeyError, "")
 
 	// A huge size fails with Qt's code for what the system says, and leaves nothing.
-	if int64(int(^uint(0)>>1)) > 1<<40 {
+	if huge := int64(1) << 46; int64(int(huge)) == huge {
 		h := newShm(t, uniqueKey(t), qtipc.FlavorQt515)
-		err := h.Create(bg, 1<<46, qtipc.ReadWrite)
+		err := h.Create(bg, int(huge), qtipc.ReadWrite)
 		var e *qtipc.Error
 		if !errors.As(err, &e) || (e.Code != qtipc.InvalidSize && e.Code != qtipc.OutOfResources && e.Code != qtipc.UnknownError) {
 			t.Fatalf("create 64 TiB: %v", err)
@@ -361,8 +363,8 @@ func TestSemaphore(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantCode(t, "the failed release added nothing", s.Acquire(short()), qtipc.LockError, "")
-	if int64(int(^uint(0)>>1)) > maxLong {
-		wantCode(t, "release more than MAXLONG", s.Release(int(int64(maxLong)+1)), qtipc.OutOfResources, "")
+	if over := int64(maxLong) + 1; int64(int(over)) == over {
+		wantCode(t, "release more than MAXLONG", s.Release(int(over)), qtipc.OutOfResources, "")
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
