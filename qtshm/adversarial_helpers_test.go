@@ -95,9 +95,17 @@ func newObject(key string) *qtshm.SharedMemory {
 		if err != nil {
 			k = qtshm.NativeIpcKey{}
 		}
-		return qtshm.NewFromNativeKey(k)
+		return qtshm.NewFromNativeKey(k, pureFor(k))
 	}
 	return qtshm.New(key, qtshm.WithBackend(qtshm.BackendSysV))
+}
+
+// pureFor selects the pure backend of k's type (the default may be the native one).
+func pureFor(k qtshm.NativeIpcKey) qtshm.Option {
+	if k.Type == qtshm.PosixRealtime {
+		return qtshm.WithBackend(qtshm.BackendPosix)
+	}
+	return qtshm.WithBackend(qtshm.BackendSysV)
 }
 
 // removeStale is RemoveStaleContext or, for a native key, RemoveStaleNativeContext.
@@ -107,7 +115,7 @@ func removeStale(ctx context.Context, key string) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		return qtshm.RemoveStaleNativeContext(ctx, k)
+		return qtshm.RemoveStaleNativeContext(ctx, k, pureFor(k))
 	}
 	return qtshm.RemoveStaleContext(ctx, key)
 }

@@ -3,6 +3,7 @@ package qtshm
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/qtshm/qtshm-go/internal/backend"
@@ -23,6 +24,9 @@ func checkNativeKey(class, op string, k NativeIpcKey) *Error {
 	switch {
 	case !utf8.ValidString(k.Native) || !utf8.ValidString(k.Legacy):
 		return newError(KeyError, op, k.Legacy, "qtshm: native key is not valid UTF-8", nil)
+	case strings.IndexByte(k.Native, 0) >= 0:
+		// Qt passes the name to the C library, which ends it at the NUL: another object.
+		return newError(KeyError, op, k.Legacy, "qtshm: native key contains a NUL byte (Qt would cut the name there and use another object)", nil)
 	case k.Type == Windows && windowsFactory == nil:
 		return newError(KeyError, op, k.Legacy, class+"::setNativeKey: unsupported key type (Windows keys name Win32 objects)", errors.ErrUnsupported)
 	case k.Type == 0 || (k.Type > 0xff && k.Type != PosixRealtime):

@@ -118,7 +118,8 @@ func TestReview8FailedNativeKeyObjectsNeverPanic(t *testing.T) {
 					t.Fatalf("panic: %v", r)
 				}
 			}()
-			m := qtshm.NewFromNativeKey(k)
+			// The pure backends: the native one is Qt, which takes "." and ".." as names.
+			m := qtshm.NewFromNativeKey(k, pureFor(k))
 			if got := m.NativeIpcKey(); got != k {
 				t.Errorf("NativeIpcKey = %+v, want %+v", got, k)
 			}
@@ -150,11 +151,11 @@ func TestReview8FailedNativeKeyObjectsNeverPanic(t *testing.T) {
 			_, _, _, _ = m.Key(), m.NativeKey(), m.Data(), m.Size()
 			m.Close()
 			m.Close()
-			if removed, err := qtshm.RemoveStaleNativeContext(ctx, k); removed || (err == nil && k.Type != qtshm.SystemV) {
+			if removed, err := qtshm.RemoveStaleNativeContext(ctx, k, pureFor(k)); removed || (err == nil && k.Type != qtshm.SystemV) {
 				// (A System V key file that does not exist has nothing to remove: no error.)
 				t.Errorf("RemoveStaleNative = %v, %v; want an error", removed, err)
 			}
-			if s, err := qtshm.NewSystemSemaphoreFromNativeKey(k, 1, qtshm.Open); err == nil {
+			if s, err := qtshm.NewSystemSemaphoreFromNativeKey(k, 1, qtshm.Open, pureFor(k)); err == nil {
 				s.Close()
 				t.Errorf("NewSystemSemaphoreFromNativeKey succeeded")
 			}
