@@ -26,10 +26,17 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <thread>
+#ifdef _WIN32
+// Windows (mingw-w64): there are no POSIX signals; the console's Ctrl+C / Ctrl+Break / close
+// events take their place, and a closed stderr is not watched.
+#include <io.h>
+#include <windows.h>
+#else
 #include <poll.h>
 #include <pthread.h>
-#include <thread>
 #include <unistd.h>
+#endif
 
 struct ArticleOptions {
     QString key = QStringLiteral("MySharedMemoryKey"); // the article's key
@@ -57,10 +64,38 @@ inline QtMessageHandler &previousMessageHandler()
 inline void quitWhenStderrCloses(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
     previousMessageHandler()(type, context, message);
+#ifndef _WIN32
     pollfd p = {2, POLLOUT, 0};
     if (::poll(&p, 1, 0) == 1 && (p.revents & POLLERR))
         requestQuit();
+#endif
 }
+
+#ifdef _WIN32
+// On Windows a console control event (Ctrl+C, Ctrl+Break, the console closing) is the stop
+// request: the handler runs in a thread of its own, quits the event loop and, as with a signal
+// on POSIX, exits with status 1 if the program has not ended 5 seconds later.
+inline BOOL WINAPI quitOnConsoleEvent(DWORD event)
+{
+    requestQuit();
+    std::thread([event] {
+        std::this_thread::sleep_for(std::chrono::seconds(5));
+        std::fprintf(stderr, "did not stop within 5 s of console event %lu; exiting without cleaning up\n", event);
+        ::_exit(1);
+    }).detach();
+    return TRUE;
+}
+
+inline void prepareCleanStop()
+{
+    previousMessageHandler() = qInstallMessageHandler(quitWhenStderrCloses);
+}
+
+inline void quitOnStopSignals()
+{
+    SetConsoleCtrlHandler(quitOnConsoleEvent, TRUE);
+}
+#else
 
 inline sigset_t stopSignals()
 {
@@ -96,6 +131,7 @@ inline void quitOnStopSignals()
         ::_exit(1);
     }).detach();
 }
+#endif
 
 // quitWhenStdinCloses makes app quit, through its event loop (so destructors run and the shared
 // memory is detached), when standard input reaches end of file. Tests use it to stop the

@@ -33,9 +33,16 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <string>
+#ifdef _WIN32
+#include <condition_variable>
+#include <io.h>
+#include <mutex>
+#include <windows.h>
+#else
 #include <poll.h>
 #include <pthread.h>
-#include <string>
+#endif
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -167,6 +174,81 @@ int semToShm(QSystemSemaphore::SystemSemaphoreError e)
 
 std::atomic<int> stopSignal{0};
 std::atomic<bool> outputClosed{false};
+
+#ifdef _WIN32
+// Windows (mingw-w64): no POSIX signals, no poll on pipes. A console control event (Ctrl+C,
+// Ctrl+Break, close) is the stop request (stopSignal is SIGINT then); a reader thread moves
+// stdin into inputBuf, and waitFor waits on a condition variable for input, a stop or a timeout.
+// stdin and stdout are switched to binary mode (no CRLF translation).
+std::mutex inputMu;
+std::condition_variable inputCv;
+std::string inputBuf;
+bool inputEof = false, inputStarted = false;
+
+BOOL WINAPI onConsoleEvent(DWORD event)
+{
+    {
+        std::lock_guard<std::mutex> l(inputMu);
+        stopSignal = SIGINT;
+    }
+    inputCv.notify_all();
+    std::thread([event] {
+        std::this_thread::sleep_for(std::chrono::seconds(5));
+        std::fprintf(stderr, "qtshm-peer: did not stop within 5 s of console event %lu; exiting without cleaning up\n", event);
+        ::_exit(1);
+    }).detach();
+    return TRUE;
+}
+
+void startStopWatcher()
+{
+    _setmode(0, _O_BINARY);
+    _setmode(1, _O_BINARY);
+    SetConsoleCtrlHandler(onConsoleEvent, TRUE);
+}
+
+bool stopped() { return stopSignal != 0 || outputClosed; }
+
+int waitFor(int fd, long long timeoutMs)
+{
+    std::unique_lock<std::mutex> l(inputMu);
+    if (fd >= 0 && !inputStarted) {
+        inputStarted = true;
+        std::thread([] {
+            char chunk[4096];
+            for (;;) {
+                const int n = ::_read(0, chunk, sizeof chunk);
+                std::lock_guard<std::mutex> g(inputMu);
+                if (n <= 0)
+                    inputEof = true;
+                else
+                    inputBuf.append(chunk, size_t(n));
+                inputCv.notify_all();
+                if (n <= 0)
+                    return;
+            }
+        }).detach();
+    }
+    const auto ready = [fd] { return stopped() || (fd >= 0 && (!inputBuf.empty() || inputEof)); };
+    if (timeoutMs < 0)
+        inputCv.wait(l, ready);
+    else
+        inputCv.wait_for(l, std::chrono::milliseconds(timeoutMs), ready);
+    if (stopped())
+        return -1;
+    return fd >= 0 && (!inputBuf.empty() || inputEof) ? 1 : 0;
+}
+
+// readInput takes what the reader thread has read (0 at the end of stdin).
+long readInput(char *buf, size_t size)
+{
+    std::lock_guard<std::mutex> l(inputMu);
+    const size_t n = inputBuf.size() < size ? inputBuf.size() : size;
+    inputBuf.copy(buf, n);
+    inputBuf.erase(0, n);
+    return long(n);
+}
+#else
 int stopPipe[2] = {-1, -1};
 
 void startStopWatcher()
@@ -224,6 +306,9 @@ int waitFor(int fd, long long timeoutMs)
     }
 }
 
+long readInput(char *buf, size_t size) { return long(::read(0, buf, size)); }
+#endif
+
 // LineReader reads stdin line by line without blocking a stop request.
 struct LineReader {
     std::string buf;
@@ -248,7 +333,7 @@ struct LineReader {
             if (waitFor(0, -1) < 0)
                 return false;
             char chunk[4096];
-            const ssize_t n = ::read(0, chunk, sizeof chunk);
+            const long n = readInput(chunk, sizeof chunk);
             if (n < 0 && errno == EINTR)
                 continue;
             if (n <= 0)
@@ -633,7 +718,11 @@ const std::map<std::string, Handler> handlers = {
      }},
     {"crash", [](Peer &p, const std::string &op, const Args &) {
          p.report(op, true);
+#ifdef _WIN32
+         TerminateProcess(GetCurrentProcess(), 137); // no signals: exit as a shell reports SIGKILL
+#else
          ::kill(::getpid(), SIGKILL);
+#endif
      }},
     {"close", [](Peer &p, const std::string &op, const Args &) {
          p.shm.reset(); // the destructor: detach, and remove the segment if this was the last
