@@ -14,7 +14,8 @@
 #
 # Idempotent: a second run only re-runs the (incremental) cmake builds.
 # Environment: QTSHM_CACHE (this clone's cache), QTSHM_ROOT (the machine-wide Debian 13 root),
-# QTSHM_SKIP_QT68=1 (developer laptops only; never in CI).
+# QTSHM_SKIP_QT68=1 (developer laptops only; never in CI). QTSHM_SKIP_WINDOWS=1 skips the Windows
+# tier (scripts/windows-setup.sh) likewise.
 set -euo pipefail
 umask 022 # everything built here must be readable and executable by other users
 
@@ -167,3 +168,12 @@ if ! $skip68; then
   build_qt68_go
 fi
 log "done: programs in $build/{qt5,qt6,qt68}"
+
+# The Windows tier: real QtCore 5.15.8 and 6.8.2 for Windows (mingw-w64, from Debian's sources),
+# the cmake/ programs for Windows and a Wine prefix (scripts/windows-setup.sh; machine-wide
+# cache, built once). It needs the Debian 13 root (Qt 6.8's host tools).
+if $skip68 || { [ "${QTSHM_SKIP_WINDOWS:-0}" = 1 ] && [ "${CI:-}" != true ]; }; then
+  log "not building the Windows tier (QTSHM_SKIP_WINDOWS=1 or QTSHM_SKIP_QT68=1)"
+else
+  bash "$repo/scripts/windows-setup.sh"
+fi

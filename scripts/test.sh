@@ -72,6 +72,23 @@ else
   echo "skipped: no Qt 6.8 test binaries (QTSHM_SKIP_QT68=1?)"
 fi
 
+step "Windows tier: the Windows backend's unit tests, built for Windows, under Wine"
+# The Go ↔ Qt-for-Windows scenarios are in the interop suite (interop_test/wine_test.go).
+if [ -x "$QTSHM_PEERS/win/wine-run" ]; then
+  for pkg in internal/winipc internal/local8bit internal/nativekey; do
+    exe=$QTSHM_CACHE/build/win/$(basename "$pkg").test.exe
+    GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go test -c -o "$exe" "./$pkg"
+    (cd "$pkg" && "$QTSHM_PEERS/win/wine-run" "$exe" -test.count=1 -test.timeout 5m)
+  done
+  # Qt's local 8-bit under the Chinese ANSI code page 936 (Wine takes it from the locale).
+  (cd internal/local8bit && LC_ALL=zh_CN.UTF-8 "$QTSHM_PEERS/win/wine-run" "$QTSHM_CACHE/build/win/local8bit.test.exe" -test.count=1 -test.timeout 5m -test.v) |
+    grep -E '^(--- |ok|PASS|FAIL)'
+elif [ "${CI:-}" = true ]; then
+  echo "FAIL: no Windows tier in $QTSHM_PEERS/win (scripts/windows-setup.sh builds it)"; exit 1
+else
+  echo "skipped: no Windows tier (QTSHM_SKIP_WINDOWS=1?)"
+fi
+
 step "benchmark: lock+unlock in Go (pure, native) against Qt's own C++ loop, same run"
 go test -run XXX -bench LockUnlockVsQt -benchtime 100000x ./interop_test/
 
