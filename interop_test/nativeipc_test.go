@@ -111,45 +111,65 @@ func TestNativeKeyDataAndLock(t *testing.T) {
 			creator, other := pr[0], pr[1]
 			t.Run(fmt.Sprintf("%s/%s_creates→%s", name, creator.Name, other.Name), func(t *testing.T) {
 				k := mk(t)
-				c := creator.startNative(t, k, nil, "create", "64", "rw", "writestr", "hello", "keys",
-					"wait", "lock", "wait", "sleep", "300", "write", "0", "hex:aa", "unlock", "wait", "detach")
-				expectOK(t, c, "create")
-				expectOK(t, c, "writestr")
-				if r := expectOK(t, c, "keys"); r.NativeIpcKey != k.String() || r.NativeKey != k.Native {
-					t.Fatalf("%s: keys: nativeIpcKey %q nativeKey %q; want %q, %q", creator.Name, r.NativeIpcKey, r.NativeKey, k.String(), k.Native)
-				}
-				o := other.startNative(t, k, nil, "attach", "rw", "readstr", "size", "wait", "lock", "read", "0", "1", "unlock", "detach")
-				expectOK(t, o, "attach")
-				if r := expectOK(t, o, "readstr"); r.Str != "hello" {
-					t.Fatalf("%s reads %q, want hello", other.Name, r.Str)
-				}
-				if r := expectOK(t, o, "size"); r.Size != 64 {
-					t.Fatalf("%s: size %d, want 64", other.Name, r.Size)
-				}
-				c.Send("go")
-				expectOK(t, c, "wait")
-				expectOK(t, c, "lock")
-				o.Send("go") // the other side now waits for the lock
-				expectOK(t, o, "wait")
-				c.Send("go")
-				expectOK(t, c, "wait")
-				expectOK(t, c, "sleep")
-				expectOK(t, c, "write")
-				expectOK(t, c, "unlock")
-				expectOK(t, o, "lock")
-				if r := expectOK(t, o, "read"); r.Hex != "aa" {
-					t.Fatalf("%s's lock returned before %s's unlock (byte 0 = %s, want aa)", other.Name, creator.Name, r.Hex)
-				}
-				expectOK(t, o, "unlock")
-				expectOK(t, o, "detach")
-				o.MustSucceed()
-				c.Send("go")
-				expectOK(t, c, "wait")
-				expectOK(t, c, "detach")
+				start := func(p peerKind, ops ...string) *testenv.Proc { return p.startNative(t, k, nil, ops...) }
+				c := dataAndLock(t, creator, other, start, 64, 64, func(r result) {
+					if r.NativeIpcKey != k.String() || r.NativeKey != k.Native {
+						t.Fatalf("%s: keys: nativeIpcKey %q nativeKey %q; want %q, %q", creator.Name, r.NativeIpcKey, r.NativeKey, k.String(), k.Native)
+					}
+				})
 				c.MustSucceed()
 			})
 		}
 	}
+}
+
+// dataAndLock is the data-and-lock scenario of two peers (started by start): the creator
+// creates size bytes, writes a string and prints its keys (checked by keys); the other side
+// attaches, reads the string and a size of wantSize; then the creator holds the lock, and the
+// other side's lock returns only after the creator's unlock, shown by a byte the creator
+// writes just before unlocking. It returns the creator, which detaches and exits next.
+func dataAndLock(t *testing.T, creator, other peerKind, start func(peerKind, ...string) *testenv.Proc, size, wantSize int, keys func(result)) *testenv.Proc {
+	t.Helper()
+	msg := "hello-from-" + strings.Map(func(r rune) rune {
+		if r > ' ' && r < 0x7f {
+			return r
+		}
+		return '-'
+	}, creator.Name)
+	c := start(creator, "create", fmt.Sprint(size), "rw", "writestr", msg, "keys",
+		"wait", "lock", "wait", "sleep", "300", "write", "0", "hex:aa", "unlock", "wait", "detach")
+	expectOK(t, c, "create")
+	expectOK(t, c, "writestr")
+	keys(expectOK(t, c, "keys"))
+	o := start(other, "attach", "rw", "readstr", "size", "wait", "lock", "read", "0", "1", "unlock", "detach")
+	expectOK(t, o, "attach")
+	if r := expectOK(t, o, "readstr"); r.Str != msg {
+		t.Fatalf("%s reads %q, want %q", other.Name, r.Str, msg)
+	}
+	if r := expectOK(t, o, "size"); r.Size != wantSize {
+		t.Fatalf("%s: size %d, want %d", other.Name, r.Size, wantSize)
+	}
+	c.Send("go")
+	expectOK(t, c, "wait")
+	expectOK(t, c, "lock")
+	o.Send("go") // the other side now waits for the lock
+	expectOK(t, o, "wait")
+	c.Send("go")
+	expectOK(t, c, "wait")
+	expectOK(t, c, "sleep")
+	expectOK(t, c, "write")
+	expectOK(t, c, "unlock")
+	expectOK(t, o, "lock")
+	if r := expectOK(t, o, "read"); r.Hex != "aa" {
+		t.Fatalf("%s's lock returned before %s's unlock (byte 0 = %s, want aa)", other.Name, creator.Name, r.Hex)
+	}
+	expectOK(t, o, "unlock")
+	expectOK(t, o, "detach")
+	o.MustSucceed()
+	c.Send("go")
+	expectOK(t, c, "wait")
+	expectOK(t, c, "detach")
+	return c
 }
 
 // TestNativeKeySwarm: Go processes (pure and native Qt 6.8 backends) and Qt 6.8 processes
