@@ -3,33 +3,21 @@
 package posix
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/user"
 	"strconv"
-	"strings"
 
+	"github.com/qtshm/qtshm-go/internal/ipc"
 	"github.com/qtshm/qtshm-go/internal/qtipc"
 	"golang.org/x/sys/unix"
 )
 
-// strerror is glibc's strerror text for e (Go's table is the same text, lower-cased).
-func strerror(e unix.Errno) string {
-	s := e.Error()
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-func asErrno(err error) unix.Errno {
-	var e unix.Errno
-	if errors.As(err, &e) {
-		return e
-	}
-	return 0
-}
+// strerror and asErrno: the shared errno helpers of internal/ipc.
+var (
+	strerror = ipc.Strerror
+	asErrno  = ipc.AsErrno
+)
 
 // shmErrno is Qt 6.8's QSharedMemoryPrivate::setUnixErrorString: "<function>: <text>".
 func shmErrno(op, function string, err error) *qtipc.Error {

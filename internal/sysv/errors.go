@@ -3,30 +3,18 @@
 package sysv
 
 import (
-	"errors"
 	"fmt"
-	"strings"
 
+	"github.com/qtshm/qtshm-go/internal/ipc"
 	"github.com/qtshm/qtshm-go/internal/qtipc"
 	"golang.org/x/sys/unix"
 )
 
-// strerror is glibc's strerror text for e (Go's table is the same text, lower-cased).
-func strerror(e unix.Errno) string {
-	s := e.Error()
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-func asErrno(err error) unix.Errno {
-	var e unix.Errno
-	if errors.As(err, &e) {
-		return e
-	}
-	return 0
-}
+// strerror and asErrno: the shared errno helpers of internal/ipc.
+var (
+	strerror = ipc.Strerror
+	asErrno  = ipc.AsErrno
+)
 
 // unknownText is Qt's text for an unmapped errno: "unknown error 22" up to 6.5,
 // "unknown error: Invalid argument" from 6.6 on.
