@@ -651,6 +651,8 @@ const std::map<std::string, Handler> handlers = {
          waitFor(-1, a.ints[0]); // holding the lock; a stop request ends the sleep early
          p.shmResult(op, p.shm->unlock());
      }},
+    // QSharedMemory::lock has no timeout.
+    {"lockwithin", [](Peer &p, const std::string &op, const Args &) { p.fail(op, QSharedMemory::UnknownError, "unsupported"); }},
     {"size", [](Peer &p, const std::string &op, const Args &) { p.report(op, true, "\"size\":" + std::to_string(qint64(p.shm->size()))); }},
     {"write", [](Peer &p, const std::string &op, const Args &a) {
          const long long off = a.ints[0];

@@ -4,6 +4,7 @@ package interop_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/qtshm/qtshm-go/qtshm"
@@ -11,7 +12,7 @@ import (
 
 // withFlavor is a Go pure-backend kind that reproduces the given Qt flavour.
 func withFlavor(g peerKind, flavor string) peerKind {
-	g.Name = fmt.Sprintf("Go[sysv %s]", flavor)
+	g.Name = strings.TrimSuffix(g.Name, "]") + " " + flavor + "]" // Go[sysv] → Go[sysv qt661]
 	g.flavor = flavor
 	g.argv = append(append([]string{}, g.argv...), "--flavor", flavor)
 	return g

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/qtshm/qtshm-go/internal/testenv"
+	"github.com/qtshm/qtshm-go/qtshm"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -215,42 +216,112 @@ func TestWineSemaphores(t *testing.T) {
 	}
 }
 
-// TestWineLocal8Bit936: under Wine with ACP 936 (LC_ALL=zh_CN.UTF-8), the article's message
-// as the writers put it in the segment: the Qt writer's toLocal8Bit bytes are GBK, and the Go
-// writer's are the same bytes, byte for byte (up to the timestamp).
-func TestWineLocal8Bit936(t *testing.T) {
+// wineCodePage is a Wine ANSI code page, chosen by the locale: what Qt's toLocal8Bit makes of a
+// string there, and how to read a Qt program's console output (qDebug writes it in that code
+// page; a Go program writes UTF-8).
+type wineCodePage struct {
+	name   string
+	env    []string
+	encode func(string) (string, error)
+}
+
+// wineCodePages are the code pages the article runs in: 936 (GBK, a Chinese Windows), from
+// zh_CN.UTF-8; and 65001 (UTF-8), from ka_GE.UTF-8, a locale that Windows has no ANSI code page
+// for (Wine, like Windows, then uses UTF-8). Not hi_IN, which also has no ANSI code page: Qt 5's
+// QDateTime::toString(format) writes the system locale's digits, and the article's Qt 5 writer
+// there writes its timestamp in Devanagari digits (Qt 6 uses the C locale).
+var wineCodePages = []wineCodePage{
+	{"ACP936", []string{"LC_ALL=zh_CN.UTF-8", "LANG=zh_CN.UTF-8"}, simplifiedchinese.GBK.NewEncoder().String},
+	{"ACP65001", []string{"LC_ALL=ka_GE.UTF-8", "LANG=ka_GE.UTF-8"}, func(s string) (string, error) { return s, nil }},
+}
+
+// decodeOutput returns the decoder of a Qt program's output in code page cp.
+func (cp wineCodePage) decodeOutput() func([]byte) string {
+	if cp.name != "ACP936" {
+		return func(b []byte) string { return string(b) }
+	}
+	d := simplifiedchinese.GBK.NewDecoder()
+	return func(b []byte) string {
+		s, err := d.Bytes(b)
+		if err != nil {
+			return fmt.Sprintf("(not GBK: %q)", b)
+		}
+		return string(s)
+	}
+}
+
+// TestWineLocal8Bit: in each code page, the article's message as the writers put it in the
+// segment: the Qt writer's toLocal8Bit bytes, and the Go writer's, which are the same bytes,
+// byte for byte (up to the timestamp): GBK under ACP 936, UTF-8 under ACP 65001.
+func TestWineLocal8Bit(t *testing.T) {
 	g, qs := winKinds(t)
-	env := []string{"LC_ALL=zh_CN.UTF-8", "LANG=zh_CN.UTF-8"}
-	prefix, err := simplifiedchinese.GBK.NewEncoder().String("程序1动态消息#")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := hex.EncodeToString([]byte(prefix))
-	check := func(t *testing.T, who, h string) {
-		t.Helper()
-		if !strings.HasPrefix(h, want) {
-			t.Fatalf("%s wrote %s…; want the GBK bytes %s then the timestamp", who, h[:min(len(h), 40)], want)
+	for _, cp := range wineCodePages {
+		prefix, err := cp.encode("程序1动态消息#")
+		if err != nil {
+			t.Fatal(err)
 		}
-		ts, _ := hex.DecodeString(h[len(want):])
-		if n := strings.IndexByte(string(ts), 0); n != 23 {
-			t.Fatalf("%s: timestamp %q is not yyyy-MM-dd hh:mm:ss.zzz then NUL", who, ts)
+		want := hex.EncodeToString([]byte(prefix))
+		check := func(t *testing.T, who, h string) {
+			t.Helper()
+			if !strings.HasPrefix(h, want) {
+				t.Fatalf("%s wrote %s…; want the %s bytes %s then the timestamp", who, h[:min(len(h), 40)], cp.name, want)
+			}
+			ts, _ := hex.DecodeString(h[len(want):])
+			if n := strings.IndexByte(string(ts), 0); n != 23 {
+				t.Fatalf("%s: timestamp %q is not yyyy-MM-dd hh:mm:ss.zzz then NUL", who, ts)
+			}
+		}
+		for _, q := range qs {
+			t.Run(cp.name+"/"+q.Name+"_writes→Go_reads", func(t *testing.T) {
+				key := winKey(t)
+				w := startProgramEnv(t, cp.env, q.dir+"/article-writer", "--key", key, "--interval", "150", "--ticks", "400", "--quit-on-eof")
+				waitAttachable(t, g, key, cp.env)
+				check(t, q.Name, readMessage(t, g, key, cp.env))
+				w.Kill()
+			})
+			t.Run(cp.name+"/Go_writes→"+q.Name+"_reads", func(t *testing.T) {
+				key := winKey(t)
+				w := startProgramEnv(t, cp.env, filepath.Join(winDir(), "wine-run"), g.bin, "writer", "-key", key, "-interval", "150ms", "-ticks", "400", "-quit-on-eof")
+				waitAttachable(t, q, key, cp.env)
+				check(t, "Go", readMessage(t, q, key, cp.env))
+				w.Kill()
+			})
 		}
 	}
-	for _, q := range qs {
-		t.Run(q.Name+"_writes→Go_reads", func(t *testing.T) {
-			key := winKey(t)
-			w := startProgramEnv(t, env, q.dir+"/article-writer", "--key", key, "--interval", "150", "--ticks", "400", "--quit-on-eof")
-			waitAttachable(t, g, key, env)
-			check(t, q.Name, readMessage(t, g, key, env))
-			w.Kill()
-		})
-		t.Run("Go_writes→"+q.Name+"_reads", func(t *testing.T) {
-			key := winKey(t)
-			w := startProgramEnv(t, env, filepath.Join(winDir(), "wine-run"), g.bin, "writer", "-key", key, "-interval", "150ms", "-ticks", "400", "-quit-on-eof")
-			waitAttachable(t, q, key, env)
-			check(t, "Go", readMessage(t, q, key, env))
-			w.Kill()
-		})
+}
+
+// TestWineArticle runs the article's programs for Windows, as they are, in each code page: every
+// Qt writer with the Go reader and the Go writer with every Qt reader. Each reader decodes the
+// message (fromLocal8Bit), splits it at '#', parses the timestamp and prints the delay, exactly
+// as on Linux (checkReader).
+func TestWineArticle(t *testing.T) {
+	g, qs := winKinds(t)
+	run := filepath.Join(winDir(), "wine-run")
+	for _, cp := range wineCodePages {
+		qt := func(t *testing.T, argv ...string) *testenv.Proc {
+			return startProgramDecoded(t, cp.env, cp.decodeOutput(), argv...)
+		}
+		goP := func(t *testing.T, argv ...string) *testenv.Proc {
+			return startProgramEnv(t, cp.env, append([]string{run, g.bin}, argv...)...)
+		}
+		for _, q := range qs {
+			t.Run(cp.name+"/"+q.Name+"_writer→Go_reader", func(t *testing.T) {
+				key := winKey(t)
+				w := qt(t, q.dir+"/article-writer", "--key", key, "--interval", "150", "--ticks", "400", "--quit-on-eof")
+				if line := expectWriterStarted(t, w); !reWritten.MatchString(line) {
+					t.Fatalf("Qt writer line %q does not match the article's", line)
+				}
+				checkReader(t, goP(t, "reader", "-key", key, "-interval", "150ms", "-ticks", "3"), w)
+			})
+			t.Run(cp.name+"/Go_writer→"+q.Name+"_reader", func(t *testing.T) {
+				key := winKey(t)
+				w := goP(t, "writer", "-key", key, "-interval", "150ms", "-ticks", "400", "-quit-on-eof")
+				if line := expectWriterStarted(t, w); !reWritten.MatchString(line) {
+					t.Fatalf("Go writer line %q does not match the article's", line)
+				}
+				checkReader(t, qt(t, q.dir+"/article-reader", "--key", key, "--interval", "150", "--ticks", "3"), w)
+			})
+		}
 	}
 }
 
@@ -272,12 +343,21 @@ func readMessage(t *testing.T, k peerKind, key string, env []string) string {
 	}
 }
 
-// startProgramEnv is startProgram with extra environment.
+// startProgramEnv is startProgram with extra environment, for a Windows program.
 func startProgramEnv(t *testing.T, env []string, argv ...string) *testenv.Proc {
+	t.Helper()
+	return startProgramDecoded(t, env, nil, argv...)
+}
+
+// startProgramDecoded is startProgramEnv for a program whose output decode reads (nil: UTF-8).
+func startProgramDecoded(t *testing.T, env []string, decode func([]byte) string, argv ...string) *testenv.Proc {
 	t.Helper()
 	cmd := exec.Command("sh", append([]string{"-c", `exec "$0" "$@" 2>&1`}, argv...)...)
 	cmd.Env = peerEnv(append(env, "TMPDIR="+filepath.Join(testenv.WorkDir(), "wine-tmp"))...)
-	return testenv.Start(t, cmd)
+	if decode == nil {
+		return testenv.Start(t, cmd)
+	}
+	return testenv.StartDecoded(t, cmd, decode)
 }
 
 // waitAttachable waits (bounded) until a peer of kind k can attach to key's segment.
@@ -295,5 +375,81 @@ func waitAttachable(t *testing.T, k peerKind, key string, env []string) {
 			t.Fatalf("%s could not attach to %q within %v: %s", k.Name, key, testenv.StepLimit, r.ErrorString)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestWineNativeKeyLocal: a Qt 6.6+ native key of type Windows with the "Local\" prefix: Go and
+// Qt 6.8 for Windows print the same keys, share data, and exclude each other with the lock
+// ("<native key>_sem"), in both directions.
+func TestWineNativeKeyLocal(t *testing.T) {
+	g, qs := winKinds(t)
+	for _, q := range qs {
+		if !q.version.AtLeast(6, 6, 0) {
+			continue // no QNativeIpcKey before Qt 6.6
+		}
+		for _, pr := range [][2]peerKind{{g, q}, {q, g}} {
+			creator, other := pr[0], pr[1]
+			t.Run(creator.Name+"_creates→"+other.Name, func(t *testing.T) {
+				k := qtshm.NativeIpcKey{Type: qtshm.Windows, Native: `Local\` + winKey(t)}
+				start := func(p peerKind, ops ...string) *testenv.Proc { return p.startNative(t, k, nil, ops...) }
+				dataAndLock(t, creator, other, start, 64, 4096, func(r result) {
+					if r.NativeIpcKey != k.String() || r.NativeKey != k.Native {
+						t.Fatalf("%s: keys: nativeIpcKey %q nativeKey %q; want %q, %q", creator.Name, r.NativeIpcKey, r.NativeKey, k.String(), k.Native)
+					}
+				}).MustSucceed()
+			})
+		}
+	}
+}
+
+// TestWineKilledLockHolder: a Windows semaphore has no owner, so a process killed while it
+// holds the lock never gives it back. What happens, for a Go and each Qt holder: a Qt process
+// that then attaches (which takes the lock) or locks waits for ever (shown for 2 s, then killed);
+// a Go process's bounded lock (LockContext) fails with LockError and says why. When every process has closed the
+// segment and its lock, the kernel frees both, and the next creator's lock works again: Windows
+// leaves no stale state.
+func TestWineKilledLockHolder(t *testing.T) {
+	g, qs := winKinds(t)
+	for _, h := range append([]peerKind{g}, qs...) {
+		t.Run(h.Name+"_killed_holding_the_lock", func(t *testing.T) {
+			key := winKey(t)
+			keeper := g.start(t, key, nil, "create", "64", "rw", "wait", "lockwithin", "1000", "wait", "detach")
+			expectOK(t, keeper, "create")
+			holder := h.start(t, key, nil, "attach", "rw", "lock", "crash")
+			expectOK(t, holder, "attach")
+			expectOK(t, holder, "lock")
+			expectOK(t, holder, "crash")
+			holder.Wait()
+			// Qt's attach takes the lock too (QSharedMemoryLocker), so it is the attach that
+			// waits for ever.
+			for _, q := range qs {
+				w := q.start(t, key, nil, "attach", "rw")
+				if line, ok := w.TryLine(2 * time.Second); ok {
+					t.Fatalf("%s attached past a lock whose holder was killed: %s", q.Name, line)
+				}
+				w.Kill()
+				t.Logf("%s: attach still waiting for the lock after 2 s (as Qt does, for ever)", q.Name)
+			}
+			keeper.Send("go")
+			expectOK(t, keeper, "wait")
+			r := expect(t, keeper, "lockwithin")
+			if r.OK || r.Error != int(qtshm.LockError) || !strings.Contains(r.ErrorString, "no owner") {
+				t.Fatalf("Go's bounded lock after the holder was killed: %+v; want LockError saying the semaphore has no owner", r)
+			}
+			t.Logf("Go: %s", r.ErrorString)
+			keeper.Send("go")
+			expectOK(t, keeper, "wait")
+			expectOK(t, keeper, "detach")
+			keeper.Wait() // exit status 1: its lockwithin failed
+			// Every handle is closed: the next creator gets a fresh mapping and lock.
+			for _, c := range append([]peerKind{g}, qs...) {
+				p := c.start(t, key, nil, "create", "64", "rw", "lock", "unlock", "detach")
+				expectOK(t, p, "create")
+				expectOK(t, p, "lock")
+				expectOK(t, p, "unlock")
+				expectOK(t, p, "detach")
+				p.MustSucceed()
+			}
+		})
 	}
 }

@@ -48,13 +48,20 @@ func fromInternal(k nativekey.Key) NativeIpcKey {
 	return NativeIpcKey{KeyType(k.Type), k.Native, k.Legacy}
 }
 
-// PlatformSafeKey is QSharedMemory::platformSafeKey(key, t) of Qt 6.8 on Linux: "/"+key for
+// PlatformSafeKey is QSharedMemory::platformSafeKey(key, t) of Qt 6.8. On Linux: "/"+key for
 // PosixRealtime; for System V key itself if it starts with '/', else the runtime directory
 // (QStandardPaths::RuntimeLocation: $XDG_RUNTIME_DIR if it is a 0700 directory of this user,
 // else TMPDIR/runtime-USER, which it creates as Qt does) + "/" + key; an empty native key for
-// Windows or an empty key.
+// Windows or an empty key. On Windows: for Windows keys, key with "shm_" inserted after a
+// leading "Local\" or "Global\" (cut to MAX_PATH); an empty native key for the other types.
 func PlatformSafeKey(key string, t KeyType) NativeIpcKey {
 	return fromInternal(nativekey.PlatformSafe(key, false, uint16(t)))
+}
+
+// PlatformSafeSemaphoreKey is QSystemSemaphore::platformSafeKey(key, t): as [PlatformSafeKey],
+// but a Windows key gets "sem_" instead of "shm_" (on Linux the two are the same).
+func PlatformSafeSemaphoreKey(key string, t KeyType) NativeIpcKey {
+	return fromInternal(nativekey.PlatformSafe(key, true, uint16(t)))
 }
 
 // LegacyNativeIpcKey is QSharedMemory::legacyNativeKey(key, t): the native key Qt 4.4–6.5

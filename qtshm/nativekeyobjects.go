@@ -29,7 +29,7 @@ func checkNativeKey(class, op string, k NativeIpcKey) *Error {
 		return newError(KeyError, op, k.Legacy, "qtshm: native key contains a NUL byte (Qt would cut the name there and use another object)", nil)
 	case k.Type == Windows && windowsFactory == nil:
 		return newError(KeyError, op, k.Legacy, class+"::setNativeKey: unsupported key type (Windows keys name Win32 objects)", errors.ErrUnsupported)
-	case k.Type == 0 || (k.Type > 0xff && k.Type != PosixRealtime):
+	case k.Type == 0 || (k.Type > 0xff && k.Type != PosixRealtime && k.Type != Windows):
 		return newError(KeyError, op, k.Legacy, fmt.Sprintf("%s::setNativeKey: unsupported key type %#x", class, uint16(k.Type)), nil)
 	}
 	return nil
@@ -43,7 +43,7 @@ func (o options) nativeKeyFactory(class, op string, k NativeIpcKey) (backend.Nat
 		if windowsFactory != nil {
 			// On Windows Qt supports only Windows keys.
 			if k.Type != Windows {
-				return nil, newError(KeyError, op, k.Legacy, fmt.Sprintf("%s::setNativeKey: unsupported key type %#x (only Windows keys exist on Windows)", class, uint16(k.Type)), errors.ErrUnsupported)
+				return nil, newError(KeyError, op, k.Legacy, fmt.Sprintf("%s::setNativeKey: unsupported key type (type %#x: only Windows keys exist on Windows)", class, uint16(k.Type)), errors.ErrUnsupported)
 			}
 			return windowsFactory.(backend.NativeKeyFactory), nil
 		}

@@ -72,7 +72,7 @@ else
   echo "skipped: no Qt 6.8 test binaries (QTSHM_SKIP_QT68=1?)"
 fi
 
-step "Windows tier: the Windows backend's unit tests, built for Windows, under Wine"
+step "Windows tier: the Windows backend's unit tests and the public package's Windows tests, built for Windows, under Wine"
 # The Go ↔ Qt-for-Windows scenarios are in the interop suite (interop_test/wine_test.go).
 if [ -x "$QTSHM_PEERS/win/wine-run" ]; then
   for pkg in internal/winipc internal/local8bit internal/nativekey; do
@@ -80,6 +80,10 @@ if [ -x "$QTSHM_PEERS/win/wine-run" ]; then
     GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go test -c -o "$exe" "./$pkg"
     (cd "$pkg" && "$QTSHM_PEERS/win/wine-run" "$exe" -test.count=1 -test.timeout 5m)
   done
+  # The public package's Windows tests (the rest of ./qtshm/ is about System V and POSIX).
+  GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go test -c -o "$QTSHM_CACHE/build/win/qtshm.test.exe" ./qtshm
+  (cd qtshm && "$QTSHM_PEERS/win/wine-run" "$QTSHM_CACHE/build/win/qtshm.test.exe" -test.count=1 -test.timeout 5m -test.run '^TestWindows' -test.v) |
+    grep -E '^(--- |ok|PASS|FAIL)'
   # Qt's local 8-bit under the Chinese ANSI code page 936 (Wine takes it from the locale).
   (cd internal/local8bit && LC_ALL=zh_CN.UTF-8 "$QTSHM_PEERS/win/wine-run" "$QTSHM_CACHE/build/win/local8bit.test.exe" -test.count=1 -test.timeout 5m -test.v) |
     grep -E '^(--- |ok|PASS|FAIL)'

@@ -257,16 +257,18 @@ init_prefix() { # prefix stub-dll
   install -m 0644 "$2" "$1/drive_c/windows/system32/bcryptprimitives.dll"
 }
 
-# Locales for Wine's ANSI code page: zh_CN.UTF-8 (ACP 936), plus C.UTF-8 and en_US.UTF-8, in a
-# directory of their own (LOCPATH in the launchers): the machine's locale configuration stays.
+# Locales for Wine's ANSI code page, in a directory of their own (LOCPATH in the launchers): the
+# machine's locale configuration stays. zh_CN.UTF-8 gives ACP 936 (GBK); ka_GE.UTF-8, a locale
+# Windows has no ANSI code page for, gives ACP 65001 (UTF-8); C.UTF-8 and en_US.UTF-8 give 1252.
+# The stamp holds the list, so that a machine made with an older list makes the new ones.
 make_locales() {
-  local l=$win/locale
-  [ -f "$l/.qtshm-ready" ] && return
+  local l=$win/locale list="zh_CN:zh_CN.UTF-8 ka_GE:ka_GE.UTF-8 C:C.UTF-8 en_US:en_US.UTF-8" loc
+  [ "$(cat "$l/.qtshm-ready" 2>/dev/null)" = "$list" ] && return
   mkdir -p "$l"
-  for loc in zh_CN:zh_CN.UTF-8 C:C.UTF-8 en_US:en_US.UTF-8; do
+  for loc in $list; do
     localedef -i "${loc%%:*}" -f UTF-8 "$l/${loc#*:}" 2>/dev/null || [ -d "$l/${loc#*:}" ] || die "localedef ${loc#*:} failed"
   done
-  touch "$l/.qtshm-ready"
+  echo "$list" >"$l/.qtshm-ready"
 }
 
 if [ "${1:-}" = --machine ]; then machine; exit 0; fi
@@ -321,7 +323,7 @@ SH
 
 # wine-run: runs a Windows program under Wine with this setup's prefix and environment. Wine
 # prints its own diagnostics only with WINEDEBUG set by the caller. The locale (LC_ALL/LANG)
-# chooses Wine's ANSI code page: zh_CN.UTF-8 → 936, C.UTF-8 → 1252. LOCPATH holds the locales
+# chooses Wine's ANSI code page: zh_CN.UTF-8 → 936, ka_GE.UTF-8 → 65001, C.UTF-8 → 1252. LOCPATH holds the locales
 # (Wine takes the code page from the variable's name, but converts the command line and file
 # names with the C library's locale, which must exist). QT_FORCE_STDERR_LOGGING: Qt for Windows
 # sends qDebug to OutputDebugString, not stderr, when it sees no console window (a pipe). Wine

@@ -33,9 +33,10 @@ type Proc struct {
 	Cmd   *exec.Cmd
 	Stdin io.WriteCloser // closed by Wait and MustSucceed
 
-	stdin *os.File
-	log   *logWriter
-	limit time.Duration
+	stdin  *os.File
+	log    *logWriter
+	limit  time.Duration
+	decode func([]byte) string // nil: stdout is UTF-8
 
 	mu      sync.Mutex
 	lines   []line
@@ -77,8 +78,20 @@ func Helper(t testing.TB, name string, args ...string) *Proc {
 // reports a process the test never waited for.
 func Start(t testing.TB, cmd *exec.Cmd) *Proc {
 	t.Helper()
+	return start(t, cmd, nil)
+}
+
+// StartDecoded is Start for a process whose stdout is not UTF-8: decode turns each line's bytes
+// into the text the test reads (e.g. a Windows program's output in its ANSI code page).
+func StartDecoded(t testing.TB, cmd *exec.Cmd, decode func([]byte) string) *Proc {
+	t.Helper()
+	return start(t, cmd, decode)
+}
+
+func start(t testing.TB, cmd *exec.Cmd, decode func([]byte) string) *Proc {
+	t.Helper()
 	p := &Proc{t: t, Cmd: cmd, limit: StepLimit, changed: make(chan struct{}),
-		exited: make(chan struct{}), done: make(chan struct{})}
+		exited: make(chan struct{}), done: make(chan struct{}), decode: decode}
 	inR, inW, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -154,8 +167,12 @@ func (p *Proc) read(r *os.File) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxLine)
 	for sc.Scan() {
+		text := sc.Text()
+		if p.decode != nil {
+			text = p.decode(sc.Bytes())
+		}
 		p.mu.Lock()
-		p.lines = append(p.lines, line{sc.Text(), time.Now()})
+		p.lines = append(p.lines, line{text, time.Now()})
 		p.signalLocked()
 		p.mu.Unlock()
 	}
@@ -240,6 +257,13 @@ func (p *Proc) nextLine(want string, timer *time.Timer, bound time.Duration, why
 		p.t.Fatalf("%v printed no %s within %v (%s); output so far:\n%s", p.Cmd.Args, want, bound, why, p.format(-1))
 	}
 	return l.text, n
+}
+
+// TryLine returns the next stdout line if one comes within d, and ok false if none does (the
+// process may still be running, or may have exited): for showing that a process is blocked.
+func (p *Proc) TryLine(d time.Duration) (text string, ok bool) {
+	l, _, r := p.take(time.After(d))
+	return l.text, r == gotLine
 }
 
 // NextLine returns the next stdout line. It fails the test if the process exits first or no

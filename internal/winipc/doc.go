@@ -38,7 +38,9 @@
 //     here can tell such a lock from one that is merely held long, so a lock wait that ends with
 //     its context says that this may be the cause, and does not wrap qtipc.ErrLockAbandoned. The
 //     remedy is the same as in Qt: all processes close their handles, and the kernel frees the
-//     semaphore; the next user creates it afresh with value 1.
+//     semaphore; the next user creates it afresh with value 1. So that they can, detach and
+//     close never wait for the lock (Qt's do, and wait for ever after such a crash): on Windows
+//     the lock guards nothing there. create and attach do take it, as Qt's.
 //   - Sizes and values are checked before anything is touched: size ≤ 0 is InvalidSize, an
 //     initial value outside 0..MAXLONG and a release count outside 1..MAXLONG are refused (the
 //     public package narrows both to 0..32767, the System V bound, so that a program behaves

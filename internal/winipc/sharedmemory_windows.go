@@ -169,8 +169,11 @@ func (m *SharedMemory) Attach(ctx context.Context, mode qtipc.AccessMode) error 
 	return nil
 }
 
-// Detach is QSharedMemory::detach: under the lock, UnmapViewOfFile and CloseHandle. The kernel
-// frees the mapping when its last view and handle are gone.
+// Detach is QSharedMemory::detach: UnmapViewOfFile and CloseHandle. The kernel frees the mapping
+// when its last view and handle are gone. Unlike Qt, it does not wait for the lock first: on
+// Windows the lock guards nothing in a detach, and a holder killed while it held the lock leaves
+// it taken for ever (a semaphore has no owner), so a detach that waited for it would never
+// return. A lock this object holds is given back, as Qt's detach does.
 func (m *SharedMemory) Detach(ctx context.Context) error {
 	if m.closed {
 		return m.closedError("detach")
@@ -178,11 +181,10 @@ func (m *SharedMemory) Detach(ctx context.Context) error {
 	if m.mem == nil {
 		return qtipc.Errorf(qtipc.NotFound, "detach", nil, "QSharedMemory::detach: not attached")
 	}
-	release, e := m.lockForOp(ctx, "detach", "QSharedMemory::detach")
-	if e != nil {
-		return e
+	if m.lockedByMe {
+		m.lockedByMe = false
+		defer m.lock.release("detach", "QSharedMemory::detach")
 	}
-	defer release()
 	return m.unmap()
 }
 

@@ -48,6 +48,7 @@
 //	lock                       QSharedMemory::lock
 //	unlock                     QSharedMemory::unlock
 //	lockfor MS                 lock, sleep MS milliseconds holding the lock (a stop request ends the sleep), unlock; one result line, after the unlock (a failed lock: no sleep)
+//	lockwithin MS              LockContext with a deadline MS milliseconds away (Go only: QSharedMemory::lock has no timeout; the native backend refuses a deadline)
 //	size                       print "size" (0 when detached)
 //	write OFF DATA             copy DATA into the segment at OFF, without the lock
 //	writestr TEXT              copy TEXT and a NUL to offset 0, without the lock

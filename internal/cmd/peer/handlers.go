@@ -2,6 +2,7 @@ package peer
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/hex"
 	"os"
@@ -27,7 +28,7 @@ func init() {
 			return nativeKeyFields(qtshm.PlatformSafeKey(string(a.bytes(0)), qtshm.KeyType(uint16(a.int(1))))), nil
 		},
 		"nativekey-sem-safe": func(p *peer, a args) ([]field, error) {
-			return nativeKeyFields(qtshm.PlatformSafeKey(string(a.bytes(0)), qtshm.KeyType(uint16(a.int(1))))), nil
+			return nativeKeyFields(qtshm.PlatformSafeSemaphoreKey(string(a.bytes(0)), qtshm.KeyType(uint16(a.int(1))))), nil
 		},
 		"nativekey-legacy": func(p *peer, a args) ([]field, error) {
 			return nativeKeyFields(qtshm.LegacyNativeIpcKey(string(a.bytes(0)), qtshm.KeyType(uint16(a.int(1))))), nil
@@ -51,6 +52,11 @@ func init() {
 			}
 			p.sleep(a.int(0)) // holding the lock
 			return nil, p.shm.Unlock()
+		},
+		"lockwithin": func(p *peer, a args) ([]field, error) {
+			ctx, cancel := context.WithTimeout(p.ctx, time.Duration(a.int(0))*time.Millisecond)
+			defer cancel()
+			return nil, p.shm.LockContext(ctx)
 		},
 		"size": func(p *peer, a args) ([]field, error) { return []field{{"size", p.shm.Size()}}, nil },
 		"write": func(p *peer, a args) ([]field, error) {
