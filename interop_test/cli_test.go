@@ -292,3 +292,32 @@ func TestCLIOtherUser(t *testing.T) {
 	expectOK(t, c, "close")
 	c.MustSucceed()
 }
+
+// TestCLILockHoldsQtOut: while `qtshm lock KEY --hold` holds the lock, a Qt process's lock()
+// does not return; SIGINT ends the hold cleanly (status 0, "unlocked"), and then Qt gets it.
+func TestCLILockHoldsQtOut(t *testing.T) {
+	for _, q := range qtKinds(t) {
+		t.Run(q.Name, func(t *testing.T) {
+			key := keyFor(t)
+			c := q.start(t, key, nil, "create", "64", "rw", "wait", "lock", "unlock", "close")
+			expectOK(t, c, "create")
+			cmd := exec.Command(goKinds(t)[0].bin, "lock", "--hold", "10m", key)
+			cmd.Env = peerEnv()
+			l := testenv.Start(t, cmd)
+			l.Expect("locked ")
+			c.Send("go")
+			expectOK(t, c, "wait")
+			time.Sleep(300 * time.Millisecond) // give Qt's lock() a chance to (wrongly) succeed
+			if strings.Contains(c.Output(), `"op":"lock"`) {
+				t.Fatalf("Qt locked while qtshm lock held the lock:\n%s", c.Output())
+			}
+			l.Cmd.Process.Signal(os.Interrupt)
+			l.Expect("unlocked ")
+			l.MustSucceed()
+			expectOK(t, c, "lock")
+			expectOK(t, c, "unlock")
+			expectOK(t, c, "close")
+			c.MustSucceed()
+		})
+	}
+}

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/qtshm/qtshm-go/qtshm"
 )
 
 const lockSynopsis = "lock --hold DURATION [--native] [--json] [--tmpdir DIR] [--backend B] [--flavor F] KEY"
 
 // runLock is `qtshm lock KEY --hold DURATION`: take the key's lock and keep it, to see how a
-// Qt application behaves meanwhile. A signal (Ctrl-C) ends the hold early; either way the lock
+// Qt application behaves meanwhile. The segment must exist (lock attaches to it first). A signal (Ctrl-C) ends the hold early; either way the lock
 // is released before it exits.
 func runLock(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	c := newCommon("lock")
@@ -26,6 +28,11 @@ func runLock(ctx context.Context, args []string, stdout io.Writer) (int, error) 
 		return 0, err
 	}
 	defer m.Close()
+	// As in Qt, the lock's key is set up by attach (or create): lock() of an object that never
+	// attached fails. Attaching read-only is enough, and keeps the segment alive meanwhile.
+	if err := m.AttachContext(ctx, qtshm.ReadOnly); err != nil {
+		return 0, err
+	}
 	if err := m.LockContext(ctx); err != nil {
 		return 0, err
 	}

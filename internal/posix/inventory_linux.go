@@ -70,7 +70,7 @@ func Inspect(name string, sem bool) (inventory.Object, bool) {
 		return inventory.Object{}, false
 	}
 	o := inventory.Object{Kind: inventory.PosixSegment, Path: path, ID: -1, Size: st.Size, UID: st.Uid, User: userOf(st.Uid),
-		CreatorUID: st.Uid, Mode: st.Mode & 0o7777, Attach: -1, Value: -1, Waiters: -1, Ctime: st.Ctim.Sec, Mtime: st.Mtim.Sec, Atime: st.Atim.Sec}
+		CreatorUID: st.Uid, Mode: st.Mode & 0o7777, Attach: -1, Value: -1, Waiters: -1, Ctime: int64(st.Ctim.Sec), Mtime: int64(st.Mtim.Sec), Atime: int64(st.Atim.Sec)}
 	o.Role, o.Letters, o.SHA1, _ = inventory.SplitQtName(strings.TrimPrefix(base, semPrefix))
 	if sem {
 		o.Kind = inventory.PosixSemaphore
@@ -133,7 +133,7 @@ func RemoveObject(ctx context.Context, o inventory.Object, cfg backend.Config) (
 			return RemoveStale(ctx, "/"+name, "/"+name, cfg)
 		}
 		if o.Role == inventory.RoleSystemSem {
-			if seg := inventory.Partner(name); exists(seg) {
+			if seg := inventory.Partner(name); inShmDir(seg) {
 				return RemoveStale(ctx, "/"+seg, "/"+name, cfg)
 			}
 		}

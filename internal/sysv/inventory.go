@@ -228,7 +228,7 @@ func nameFrom(o *inventory.Object, keyFile string) {
 func fileObject(path string, st *unix.Stat_t) inventory.Object {
 	o := inventory.Object{Kind: inventory.KeyFile, Path: path, ID: -1, Size: st.Size, UID: st.Uid, User: userOf(st.Uid),
 		CreatorUID: st.Uid, Mode: st.Mode & 0o7777, Attach: -1, Value: -1, Waiters: -1,
-		Ctime: st.Ctim.Sec, Mtime: st.Mtim.Sec}
+		Ctime: int64(st.Ctim.Sec), Mtime: int64(st.Mtim.Sec)}
 	_, o.Letters, o.SHA1, _ = inventory.SplitQtName(filepath.Base(path))
 	return o
 }
