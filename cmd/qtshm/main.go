@@ -162,12 +162,20 @@ type command func(ctx context.Context, args []string, stdin io.Reader, stdout io
 // operatorCommands are the commands for people inspecting and repairing a machine's Qt IPC
 // objects, each in the file named after it. A new one is one more entry.
 var operatorCommands = map[string]command{
-	"key":   func(_ context.Context, a []string, _ io.Reader, out io.Writer) (int, error) { return runKey(a, out) },
-	"ls":    func(ctx context.Context, a []string, _ io.Reader, out io.Writer) (int, error) { return runLs(ctx, a, out) },
-	"cat":   func(ctx context.Context, a []string, _ io.Reader, out io.Writer) (int, error) { return runCat(ctx, a, out) },
+	"key": func(_ context.Context, a []string, _ io.Reader, out io.Writer) (int, error) { return runKey(a, out) },
+	"ls": func(ctx context.Context, a []string, _ io.Reader, out io.Writer) (int, error) {
+		return runLs(ctx, a, out)
+	},
+	"cat": func(ctx context.Context, a []string, _ io.Reader, out io.Writer) (int, error) {
+		return runCat(ctx, a, out)
+	},
 	"write": runWrite,
-	"rm":    func(ctx context.Context, a []string, _ io.Reader, out io.Writer) (int, error) { return runRm(ctx, a, out) },
-	"lock":  func(ctx context.Context, a []string, _ io.Reader, out io.Writer) (int, error) { return runLock(ctx, a, out) },
+	"rm": func(ctx context.Context, a []string, _ io.Reader, out io.Writer) (int, error) {
+		return runRm(ctx, a, out)
+	},
+	"lock": func(ctx context.Context, a []string, _ io.Reader, out io.Writer) (int, error) {
+		return runLock(ctx, a, out)
+	},
 }
 
 // commandList names every command, for the usage errors.

@@ -71,7 +71,7 @@ func collect(files []KeyFile, extra func(key int) bool) ([]inventory.Object, err
 	var out []inventory.Object
 	segOf := map[string]*inventory.Object{} // key file → its segment
 	semOf := map[string]*inventory.Object{}
-	fileOf := map[string]int{} // key file → index in out
+	fileOf := map[string]int{}   // key file → index in out
 	byKey := map[[2]int]string{} // (0 shm | 1 sem, key) → key file
 	for _, f := range files {
 		var fst unix.Stat_t
