@@ -1,13 +1,26 @@
-// Command qtshm is qtshm-go's command-line tool: the article's Go writer and reader, key
-// inspection, and the Go peer the interop tests drive.
+// Command qtshm is qtshm-go's command-line tool: inspection and recovery of the IPC objects
+// Qt's QSharedMemory and QSystemSemaphore leave on a machine, the article's Go writer and
+// reader, and the Go peer the interop tests drive.
 //
 // Usage:
 //
-//	qtshm key KEY                  print the native key files Qt uses for KEY
+//	qtshm key KEY                  a key's native keys, ftok keys and objects (owner, mode, size, attachments)
+//	qtshm ls                       every Qt IPC object of the machine, stale ones flagged
+//	qtshm cat KEY                  the segment's bytes, read under the lock (--hex, --string, --offset, --length)
+//	qtshm write KEY                standard input or --string into the segment under the lock (--offset, --create SIZE --hold D)
+//	qtshm rm KEY | rm --stale      remove what a crash left (never anything in use, unless --force)
+//	qtshm lock KEY --hold D        hold the key's lock for D (a signal ends it early)
 //	qtshm writer [flags]           the article's writer (Go side)
 //	qtshm reader [flags]           the article's reader (Go side)
 //	qtshm peer [peer args]         the Go peer (see internal/cmd/peer)
 //	qtshm backends                 list the backends built in
+//
+// key, ls, cat, write, rm and lock take --json (JSON lines, docs/cli.md), --tmpdir DIR (the
+// key files' directory instead of QDir::tempPath()), --backend, --flavor qt515|qt661,
+// --native (KEY is a Qt 6.6+ native key string: posix:/NAME, systemv:/PATH, systemv-N:/PATH;
+// without it KEY is a QString key) and --foreign (use other users' objects, as Qt does).
+// Flags may follow KEY. docs/cli.md documents every command, the JSON fields and the
+// staleness rules. Exit status: 0 done, 1 failed (one line on standard error), 2 bad usage.
 //
 // writer and reader flags: -key (default MySharedMemoryKey), -interval (1s), -ticks (0 = run
 // until stopped), -backend (sysv; native when built with -tags qt5 or qt6), -quit-on-eof
@@ -45,11 +58,23 @@ import (
 )
 
 const usageText = `usage:
-  qtshm key KEY             print the native key files Qt uses for KEY
+  qtshm key KEY             KEY's native keys, ftok keys and objects (owner, mode, size, attachments)
+  qtshm ls                  every Qt IPC object of the machine; stale ones flagged, with the reason
+  qtshm cat KEY             the segment's bytes under the lock (--hex, --string, --offset N, --length N)
+  qtshm write KEY           stdin or --string TEXT into the segment under the lock (--offset N;
+                            --create SIZE --hold DURATION makes and keeps a missing segment)
+  qtshm rm KEY              remove KEY's stale objects (--force: even in use)
+  qtshm rm --stale          remove every stale object ls flags
+  qtshm lock KEY --hold D   hold KEY's lock for D (e.g. 30s); a signal ends it early
   qtshm writer [flags]      the article's writer (Go side); qtshm writer -h lists the flags
   qtshm reader [flags]      the article's reader (Go side)
   qtshm peer [args]         the Go peer of the interop tests (see internal/cmd/peer)
   qtshm backends            list the backends built into this binary
+
+key, ls, cat, write, rm, lock also take: --json (JSON lines), --tmpdir DIR, --backend B,
+--flavor qt515|qt661, --native (KEY is a native key string: posix:/NAME, systemv:/PATH),
+--foreign (use other users' objects); qtshm COMMAND -h lists a command's flags.
+Exit status: 0 done, 1 failed, 2 bad usage.
 `
 
 // stopGrace is how long a stopping program may take to clean up before it exits anyway.
@@ -84,7 +109,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case brokenPipe(err):
 		return 0 // stdout closed: a stop request, and the program cleaned up
 	case err != nil:
-		fmt.Fprintln(stderr, "qtshm:", err)
+		// One line; the library's messages already start with "qtshm: " where they are ours.
+		fmt.Fprintln(stderr, "qtshm:", strings.ReplaceAll(strings.TrimPrefix(err.Error(), "qtshm: "), "\n", " "))
 		return 1
 	}
 	return code
@@ -92,19 +118,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
 	if len(args) == 0 {
-		return 0, usageError("missing command (key, writer, reader, peer or backends; qtshm -h for help)")
+		return 0, usageError("missing command (" + commandList() + "; qtshm -h for help)")
 	}
 	cmd, args := args[0], args[1:]
+	if f, ok := operatorCommands[cmd]; ok {
+		return f(ctx, args, stdin, stdout)
+	}
 	switch cmd {
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usageText)
 		return 0, nil
-	case "key":
-		if len(args) != 1 || args[0] == "" {
-			return 0, usageError("key: want exactly one non-empty KEY (qtshm key KEY)")
-		}
-		_, err := fmt.Fprintf(stdout, "shared memory: %s\nlock:          %s\n", qtshm.LegacyNativeKey(args[0]), qtshm.LegacySemaphoreNativeKey(args[0]))
-		return 0, err
 	case "writer", "reader":
 		o, quitOnEOF, err := articleFlags(cmd, args, stdout)
 		if err != nil || o == nil {
@@ -129,7 +152,40 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		_, err := fmt.Fprintln(stdout, strings.Join(qtshm.Backends(), "\n"))
 		return 0, err
 	}
-	return 0, usageError(fmt.Sprintf("unknown command %q (key, writer, reader, peer or backends)", cmd))
+	return 0, usageError(fmt.Sprintf("unknown command %q (%s)", cmd, commandList()))
+}
+
+// command runs one operator command: its arguments after the command's name; it returns the
+// exit status, or an error (a usageError for bad usage).
+type command func(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) (int, error)
+
+// operatorCommands are the commands for people inspecting and repairing a machine's Qt IPC
+// objects, each in the file named after it. A new one is one more entry.
+var operatorCommands = map[string]command{
+	"key": func(_ context.Context, a []string, _ io.Reader, out io.Writer) (int, error) { return runKey(a, out) },
+	"ls": func(ctx context.Context, a []string, _ io.Reader, out io.Writer) (int, error) {
+		return runLs(ctx, a, out)
+	},
+	"cat": func(ctx context.Context, a []string, _ io.Reader, out io.Writer) (int, error) {
+		return runCat(ctx, a, out)
+	},
+	"write": runWrite,
+	"rm": func(ctx context.Context, a []string, _ io.Reader, out io.Writer) (int, error) {
+		return runRm(ctx, a, out)
+	},
+	"lock": func(ctx context.Context, a []string, _ io.Reader, out io.Writer) (int, error) {
+		return runLock(ctx, a, out)
+	},
+}
+
+// commandList names every command, for the usage errors.
+func commandList() string {
+	names := make([]string, 0, len(operatorCommands))
+	for n := range operatorCommands {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return strings.Join(append(names, "writer", "reader", "peer", "backends"), ", ")
 }
 
 // articleFlags parses the writer's or reader's flags. It returns nil options (and no error)

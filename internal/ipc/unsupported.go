@@ -33,3 +33,9 @@ func ShmRemove(id int) error { return ErrUnsupported }
 
 // Ftok returns [ErrUnsupported] on this platform: the key derivation is glibc's.
 func Ftok(path string, proj int) (int, error) { return -1, ErrUnsupported }
+
+// ShmTable returns [ErrUnsupported] on this platform.
+func ShmTable() ([]ShmEntry, error) { return nil, ErrUnsupported }
+
+// SemTable returns [ErrUnsupported] on this platform.
+func SemTable() ([]SemEntry, error) { return nil, ErrUnsupported }

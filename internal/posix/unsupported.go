@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/qtshm/qtshm-go/internal/backend"
+	"github.com/qtshm/qtshm-go/internal/inventory"
 	"github.com/qtshm/qtshm-go/internal/nativekey"
 	"github.com/qtshm/qtshm-go/internal/qtipc"
 )
@@ -53,5 +54,16 @@ func RecoverLock(ctx context.Context, lockName string, heldFor time.Duration, cf
 
 // RemoveStale fails with an error wrapping errors.ErrUnsupported on this platform.
 func RemoveStale(ctx context.Context, segName, lockName string, cfg backend.Config) (bool, error) {
+	return false, unsupported("remove")
+}
+
+// List fails with an error wrapping errors.ErrUnsupported on this platform.
+func List(all bool) ([]inventory.Object, error) { return nil, unsupported("list") }
+
+// Inspect finds nothing on this platform.
+func Inspect(name string, sem bool) (inventory.Object, bool) { return inventory.Object{}, false }
+
+// RemoveObject fails with an error wrapping errors.ErrUnsupported on this platform.
+func RemoveObject(ctx context.Context, o inventory.Object, cfg backend.Config) (bool, error) {
 	return false, unsupported("remove")
 }

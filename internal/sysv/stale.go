@@ -25,7 +25,7 @@ func RemoveStale(ctx context.Context, key string, cfg backend.Config) (bool, err
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	return removeStaleOf(ctx, newSharedMemory(key, cfg))
+	return removeStaleOf(ctx, newSharedMemory(key, cfg), false)
 }
 
 // RemoveStaleNative is RemoveStale for a Qt 6.6+ native System V key (type 1..0xff): the
@@ -40,10 +40,12 @@ func RemoveStaleNative(ctx context.Context, k nativekey.Key, cfg backend.Config)
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	return removeStaleOf(ctx, newNativeSharedMemory(k, cfg))
+	return removeStaleOf(ctx, newNativeSharedMemory(k, cfg), false)
 }
 
-func removeStaleOf(ctx context.Context, m *sharedMemory) (bool, error) {
+// removeStaleOf is RemoveStale's work for m; force removes a segment even while processes are
+// attached (it goes away at their last detach).
+func removeStaleOf(ctx context.Context, m *sharedMemory, force bool) (bool, error) {
 	if m.nativeKey == "" {
 		return false, qtipc.Errorf(qtipc.KeyError, "remove", nil, "QSharedMemory::handle:: key is empty")
 	}
@@ -58,7 +60,7 @@ func removeStaleOf(ctx context.Context, m *sharedMemory) (bool, error) {
 	if e != nil {
 		return false, e
 	}
-	removed, err := m.removeStale()
+	removed, err := m.removeStale(force)
 	m.sem.mu.Lock()
 	if removed && err == nil && checkKeyFile(m.sem.fileName, m.foreign) == nil {
 		// Remove the lock too: the next user of the key makes a new one.
@@ -76,7 +78,7 @@ func removeStaleOf(ctx context.Context, m *sharedMemory) (bool, error) {
 }
 
 // removeStale is RemoveStale's work, with the lock held.
-func (m *sharedMemory) removeStale() (bool, error) {
+func (m *sharedMemory) removeStale(force bool) (bool, error) {
 	if e := checkKeyFile(m.nativeKey, m.foreign); e != nil {
 		return false, e.WithOp("remove")
 	}
@@ -112,7 +114,7 @@ func (m *sharedMemory) removeStale() (bool, error) {
 			return false, e.WithOp("remove")
 		}
 	}
-	if st.Nattch != 0 {
+	if st.Nattch != 0 && !force {
 		return false, nil
 	}
 	if err := ipc.ShmRemove(id); err != nil && !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.EIDRM) {

@@ -8,6 +8,7 @@ import (
 	"runtime"
 
 	"github.com/qtshm/qtshm-go/internal/backend"
+	"github.com/qtshm/qtshm-go/internal/inventory"
 	"github.com/qtshm/qtshm-go/internal/nativekey"
 	"github.com/qtshm/qtshm-go/internal/qtipc"
 	"github.com/qtshm/qtshm-go/internal/qtkey"
@@ -65,5 +66,23 @@ func newNativeSystemSemaphore(k nativekey.Key, initial int, mode qtipc.Semaphore
 
 // RemoveStaleNative fails with an error wrapping errors.ErrUnsupported on this platform.
 func RemoveStaleNative(ctx context.Context, k nativekey.Key, cfg backend.Config) (bool, error) {
+	return false, unsupported("remove")
+}
+
+// KeyFile names a System V key file to inspect (see the Linux version).
+type KeyFile struct {
+	Path string
+	Role string
+	Proj int
+}
+
+// List fails with an error wrapping errors.ErrUnsupported on this platform.
+func List(dir string, all bool) ([]inventory.Object, error) { return nil, unsupported("list") }
+
+// Inspect fails with an error wrapping errors.ErrUnsupported on this platform.
+func Inspect(files []KeyFile) ([]inventory.Object, error) { return nil, unsupported("inspect") }
+
+// RemoveObject fails with an error wrapping errors.ErrUnsupported on this platform.
+func RemoveObject(ctx context.Context, o inventory.Object, force bool, cfg backend.Config) (bool, error) {
 	return false, unsupported("remove")
 }
