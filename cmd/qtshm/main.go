@@ -8,6 +8,7 @@
 //	qtshm reader [flags]           the article's reader (Go side)
 //	qtshm peer [peer args]         the Go peer (see internal/cmd/peer)
 //	qtshm backends                 list the backends built in
+//	qtshm watch KEY [flags]        print each change of a segment (polling or a doorbell)
 //
 // writer and reader flags: -key (default MySharedMemoryKey), -interval (1s), -ticks (0 = run
 // until stopped), -backend (sysv; native when built with -tags qt5 or qt6), -quit-on-eof
@@ -50,6 +51,7 @@ const usageText = `usage:
   qtshm reader [flags]      the article's reader (Go side)
   qtshm peer [args]         the Go peer of the interop tests (see internal/cmd/peer)
   qtshm backends            list the backends built into this binary
+  qtshm watch KEY [flags]   print each change of a segment; qtshm watch -h lists the flags
 `
 
 // stopGrace is how long a stopping program may take to clean up before it exits anyway.
@@ -122,6 +124,8 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return 0, f(ctx, *o, stdout)
 	case "peer":
 		return peer.RunContext(ctx, args, stdin, stdout, stderr), nil
+	case "watch":
+		return 0, runWatch(ctx, args, stdout)
 	case "backends":
 		if len(args) != 0 {
 			return 0, usageError("backends: takes no arguments")
