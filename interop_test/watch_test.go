@@ -205,7 +205,7 @@ func TestWatchDoorbellLockstep(t *testing.T) {
 			}
 			logLatencies(t, name+"→Go lockstep", checkLockstep(t, ps, 0))
 			stopWatchers(t, ps)
-			if _, n, _ := d.Generation(nil); n != 0 {
+			if _, n, _ := d.Generation(context.Background()); n != 0 {
 				t.Fatalf("%d waiters still registered after the watchers stopped", n)
 			}
 		})

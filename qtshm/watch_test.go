@@ -94,7 +94,7 @@ func TestDoorbellWakesEveryWaiter(t *testing.T) {
 			}
 		}
 	}
-	if _, w, _ := writer.Generation(nil); w != 0 {
+	if _, w, _ := writer.Generation(context.Background()); w != 0 {
 		t.Fatalf("%d waiters left registered", w)
 	}
 }
@@ -144,11 +144,11 @@ func TestDoorbellWaitCancelWithdraws(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, qtshm.ErrLockError) {
 		t.Fatalf("Wait after the deadline: %v, want LockError wrapping DeadlineExceeded", err)
 	}
-	if _, w, _ := d.Generation(nil); w != 0 {
+	if _, w, _ := d.Generation(context.Background()); w != 0 {
 		t.Fatalf("%d waiters registered after a cancelled Wait, want 0", w)
 	}
 	d.Ring()
-	if g, err := d.Wait(nil, 0); g != 1 || err != nil {
+	if g, err := d.Wait(context.Background(), 0); g != 1 || err != nil {
 		t.Fatalf("Wait(0) after a ring: %d, %v; want 1 at once", g, err)
 	}
 	// The bell must hold no stray unit: a fresh Wait blocks until its deadline.
@@ -248,7 +248,7 @@ func TestWatcherDoorbellAndFallback(t *testing.T) {
 		t.Fatalf("Next after a write without a ring: %+v, %v", c, err)
 	}
 	t.Logf("a write without a ring was seen after %v (fallback 200ms)", time.Since(start))
-	if _, n, _ := bell.Generation(nil); n != 0 {
+	if _, n, _ := bell.Generation(context.Background()); n != 0 {
 		t.Fatalf("%d waiters left registered", n)
 	}
 }
@@ -263,7 +263,7 @@ func TestWatcherBadOptions(t *testing.T) {
 		{"k", qtshm.WatchOptions{Interval: -1}},
 		{"k", qtshm.WatchOptions{Doorbell: "k"}},
 	} {
-		if w, err := qtshm.NewWatcher(nil, tc.key, tc.wo); err == nil {
+		if w, err := qtshm.NewWatcher(context.Background(), tc.key, tc.wo); err == nil {
 			w.Close()
 			t.Errorf("NewWatcher(%q, %+v) succeeded", tc.key, tc.wo)
 		}
@@ -320,9 +320,9 @@ func ExampleDoorbell() {
 		log.Fatal(err)
 	}
 	defer bell.Close()
-	seen, _, _ := bell.Generation(nil)
-	bell.Ring()                      // a writer, usually in another process
-	gen, err := bell.Wait(nil, seen) // returns at once: it rang since seen
+	seen, _, _ := bell.Generation(context.Background())
+	bell.Ring()                                       // a writer, usually in another process
+	gen, err := bell.Wait(context.Background(), seen) // returns at once: it rang since seen
 	fmt.Println(seen, gen, err)
 	// Output: 0 1 <nil>
 }
