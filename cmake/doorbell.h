@@ -21,8 +21,11 @@ struct Doorbell {
         : ctrl(key), bells{{key + QStringLiteral("-bell0"), 0, QSystemSemaphore::Open},
                            {key + QStringLiteral("-bell1"), 0, QSystemSemaphore::Open}}
     {
-        if (!ctrl.create(16) && ctrl.error() == QSharedMemory::AlreadyExists)
-            ctrl.attach(); // whoever comes first creates it (zeroed); the others attach
+        // Attach first: a create() that fails with AlreadyExists makes this object an owner of
+        // the segment's lock, which its destructor removes while others still use it.
+        for (int i = 0; i < 10 && !ctrl.isAttached(); i++)
+            if (!ctrl.attach() && ctrl.error() == QSharedMemory::NotFound)
+                ctrl.create(16); // the first one creates it (zeroed)
     }
     bool isValid() const { return ctrl.isAttached() && ctrl.size() >= 16; }
 

@@ -49,7 +49,7 @@ int main(int argc, char *argv[])
         usage("unexpected argument " + p.positionalArguments().constFirst());
 
     QSharedMemory data(p.value(key));
-    if (!data.create(1024) && !(data.error() == QSharedMemory::AlreadyExists && data.attach())) {
+    if (!data.attach() && !(data.error() == QSharedMemory::NotFound && data.create(1024))) {
         std::fprintf(stderr, "doorbell-writer: %s\n", qPrintable(data.errorString()));
         return 1;
     }

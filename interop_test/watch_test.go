@@ -77,6 +77,9 @@ func startWatchers(t *testing.T, g peerKind, n int, key, dkey string, extra ...s
 		cmd := exec.Command(args[0], args[1:]...)
 		cmd.Env = peerEnv()
 		p := testenv.Start(t, cmd)
+		// Even when the test fails: a clean stop, not the harness's SIGKILL, so that the
+		// watcher's objects go away (a killed one leaves the control segment's lock behind).
+		t.Cleanup(func() { p.Cmd.Process.Signal(syscall.SIGTERM); p.Wait() })
 		if w := nextWatchLine(t, p); w.Source != "initial" {
 			t.Fatalf("first line of a watcher: %+v, want the initial state", w)
 		}

@@ -76,8 +76,8 @@ func OpenDoorbell(key string, opts ...Option) (*Doorbell, error) {
 }
 
 // OpenDoorbellContext opens the doorbell of key, creating its control segment (zeroed) and its
-// bell if they do not exist yet, as a Qt process does: create(16), and on AlreadyExists,
-// attach. ctx bounds the waits for the control segment's lock. Options are those of [New]
+// bells if they do not exist yet, as a Qt process does: attach(), and on NotFound create(16)
+// (and on AlreadyExists attach again). ctx bounds the waits for the control segment's lock. Options are those of [New]
 // (WithTempDir, WithFlavor, WithForeignOwner); the backend is always the pure one.
 //
 // As with any QSharedMemory, the last process to close its doorbell removes the control
@@ -89,7 +89,7 @@ func OpenDoorbellContext(ctx context.Context, key string, opts ...Option) (*Door
 	}
 	opts = append(append([]Option{}, opts...), WithBackend(pureBackend()))
 	ctrl := New(key, opts...)
-	if err := createOrAttach(ctx, ctrl, DoorbellControlSize); err != nil {
+	if err := attachOrCreate(ctx, ctrl, DoorbellControlSize); err != nil {
 		ctrl.Close()
 		return nil, err
 	}
@@ -119,15 +119,18 @@ func pureBackend() string {
 	return BackendSysV
 }
 
-// createOrAttach creates m with size bytes, or attaches to the segment that exists; a segment
-// that vanishes between the two is created again.
-func createOrAttach(ctx context.Context, m *SharedMemory, size int) error {
+// attachOrCreate attaches to the segment of m, or creates it with size bytes when there is
+// none; one that appears or vanishes in between is tried again. It attaches first: a Create
+// that fails with AlreadyExists still makes the object an owner of the key's lock (as in Qt),
+// and an owner removes that lock when it closes, even while others still use the segment; the
+// others then recreate the lock, and nobody owns (or removes) the new one.
+func attachOrCreate(ctx context.Context, m *SharedMemory, size int) error {
 	var err error
 	for attempt := 0; attempt < 10; attempt++ {
-		if err = m.CreateContext(ctx, size, ReadWrite); !errors.Is(err, ErrAlreadyExists) {
+		if err = m.AttachContext(ctx, ReadWrite); !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		if err = m.AttachContext(ctx, ReadWrite); !errors.Is(err, ErrNotFound) {
+		if err = m.CreateContext(ctx, size, ReadWrite); !errors.Is(err, ErrAlreadyExists) {
 			return err
 		}
 	}
