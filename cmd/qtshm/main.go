@@ -14,6 +14,7 @@
 //	qtshm reader [flags]           the article's reader (Go side)
 //	qtshm peer [peer args]         the Go peer (see internal/cmd/peer)
 //	qtshm backends                 list the backends built in
+//	qtshm watch KEY [flags]        print each change of a segment (polling or a doorbell)
 //
 // key, ls, cat, write, rm and lock take --json (JSON lines, docs/cli.md), --tmpdir DIR (the
 // key files' directory instead of QDir::tempPath()), --backend, --flavor qt515|qt661,
@@ -70,6 +71,7 @@ const usageText = `usage:
   qtshm reader [flags]      the article's reader (Go side)
   qtshm peer [args]         the Go peer of the interop tests (see internal/cmd/peer)
   qtshm backends            list the backends built into this binary
+  qtshm watch KEY [flags]   print each change of a segment (polling or a doorbell); qtshm watch -h
 
 key, ls, cat, write, rm, lock also take: --json (JSON lines), --tmpdir DIR, --backend B,
 --flavor qt515|qt661, --native (KEY is a native key string: posix:/NAME, systemv:/PATH),
@@ -168,6 +170,9 @@ var operatorCommands = map[string]command{
 	},
 	"cat": func(ctx context.Context, a []string, _ io.Reader, out io.Writer) (int, error) {
 		return runCat(ctx, a, out)
+	},
+	"watch": func(ctx context.Context, a []string, _ io.Reader, out io.Writer) (int, error) {
+		return 0, runWatch(ctx, a, out)
 	},
 	"write": runWrite,
 	"rm": func(ctx context.Context, a []string, _ io.Reader, out io.Writer) (int, error) {
