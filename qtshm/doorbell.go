@@ -55,15 +55,16 @@ const doorbellDeregisterBound = 2 * time.Second
 // Windows objects on Windows; the same objects Qt uses), whatever [WithBackend] says, because
 // every wait must be bounded by a context, which the native backend cannot do.
 //
-// Limits, all Qt's own: QSystemSemaphore uses SEM_UNDO on System V, so the kernel keeps a
-// per-process undo count of at most ±32767 units per semaphore: a process that releases more
-// than 32767 units on one bell in all (a ring to four waiters is four) gets OutOfResources,
-// and so does one woken more than 32767 times by one bell. When a ringing process exits, the
-// kernel takes back the units it released that nobody has acquired yet (down to zero): a
-// waiter then sleeps until the next ring or, in [Watch], its fallback comparison. A waiter
-// that exits gives back the units it acquired, and one killed while registered leaves a unit
-// unclaimed: such stray units each wake a waiter once, which finds the generation unchanged
-// and waits on (absorbing the unit).
+// Limits. The bells of a Doorbell go without SEM_UNDO (on System V; other systems have no
+// undo), unlike QSystemSemaphore's: a Go process can ring and wake for ever, and the units it
+// released stay when it exits. A Qt process keeps Qt's SEM_UNDO: the kernel bounds its undo
+// count to ±32767 units per semaphore, so a Qt writer that released more than 32767 units on
+// one bell in all (a ring to four waiters is four) fails to release, and a Qt reader woken more
+// than 32767 times by one bell fails to acquire; when a Qt ringer exits, the kernel takes back
+// the units it released that nobody has acquired yet (a waiter then sleeps until the next ring
+// or, in [Watch], its fallback comparison); when a Qt waiter exits, it gives back the units it
+// acquired. A waiter killed while registered leaves a unit unclaimed. Such stray units each
+// wake a waiter once, which finds the generation unchanged and waits on (absorbing the unit).
 type Doorbell struct {
 	key   string
 	ctrl  *SharedMemory
@@ -101,7 +102,7 @@ func OpenDoorbellContext(ctx context.Context, key string, opts ...Option) (*Door
 	}
 	d := &Doorbell{key: key, ctrl: ctrl}
 	for i := range d.bells {
-		b, err := NewSystemSemaphore(fmt.Sprintf("%s%s%d", key, DoorbellBellSuffix, i), 0, Open, opts...)
+		b, err := NewSystemSemaphore(fmt.Sprintf("%s%s%d", key, DoorbellBellSuffix, i), 0, Open, append(opts, withoutUndo())...)
 		if err != nil {
 			d.Close()
 			return nil, err

@@ -55,6 +55,10 @@ type options struct {
 	cfg     backend.Config
 }
 
+// withoutUndo makes System V semaphore operations go without SEM_UNDO (backend.Config.NoUndo):
+// for a doorbell's bells, whose units must outlive the process that released them.
+func withoutUndo() Option { return func(o *options) { o.cfg.NoUndo = true } }
+
 func getOptions(opts []Option) options {
 	o := options{}
 	for _, f := range opts {

@@ -59,7 +59,7 @@ func runRm(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 				if ctx.Err() != nil {
 					return 0, err
 				}
-				errs = append(errs, o.Name()+": "+err.Error())
+				errs = append(errs, o.Name()+": "+strings.ReplaceAll(err.Error(), "qtshm: ", "")) // one prefix, on the line
 			}
 		}
 	}

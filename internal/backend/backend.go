@@ -23,6 +23,11 @@ type Config struct {
 	// AllowForeign lets the object use a segment, lock or semaphore that belongs to another
 	// user. Off by default: such objects are refused with PermissionDenied.
 	AllowForeign bool
+	// NoUndo makes a System V semaphore's acquire and release plain semop calls, without
+	// SEM_UNDO (which Qt always sets): the units a process released outlive it, the units it
+	// acquired are not given back when it exits, and there is no per-process bound of ±32767
+	// units. For a doorbell's bells (qtshm.Doorbell) only; other backends have no undo.
+	NoUndo bool
 }
 
 // SharedMemory is one QSharedMemory object. A nil ctx means "no bound".

@@ -40,6 +40,7 @@ type semaphore struct {
 	tempDir  string // "" = QDir::tempPath() when the key is set
 	foreign  bool   // accept objects of other users
 	isLock   bool   // QSharedMemory's lock: initial value 1, uninitialised sets are recovered
+	noUndo   bool   // semop without SEM_UNDO (backend.Config.NoUndo)
 	key      string // the user (legacy) key; "" is Qt's null key
 	fileName string // the key file, <tmp>/qipc_systemsem_<letters><sha1>
 	initial  int
@@ -63,7 +64,7 @@ type semaphore struct {
 }
 
 func newSemaphoreObject(cfg semConfig) *semaphore {
-	return &semaphore{flavor: cfg.flavor, tempDir: cfg.tempDir, foreign: cfg.foreign, isLock: cfg.isLock, unixKey: -1, id: -1, proj: ipc.ProjQ}
+	return &semaphore{flavor: cfg.flavor, tempDir: cfg.tempDir, foreign: cfg.foreign, isLock: cfg.isLock, noUndo: cfg.noUndo, unixKey: -1, id: -1, proj: ipc.ProjQ}
 }
 
 type semConfig struct {
@@ -71,6 +72,7 @@ type semConfig struct {
 	tempDir string
 	foreign bool
 	isLock  bool
+	noUndo  bool // backend.Config.NoUndo
 }
 
 func (s *semaphore) makeKeyFileName(key string) string {
@@ -431,11 +433,14 @@ func (s *semaphore) modify(ctx context.Context, op string, count int) *qtipc.Err
 	}
 }
 
-// semop runs one semop(count, SEM_UNDO) on semaphore 0 of set id. A decrement that cannot
+// semop runs one semop(count, SEM_UNDO; without it for noUndo) on semaphore 0 of set id. A decrement that cannot
 // proceed waits in slices of waitSlice: between slices it honours ctx and recovers a lock set
 // that a creator never initialised.
 func (s *semaphore) semop(ctx context.Context, id, count int) error {
 	op := ipc.Sembuf{Num: 0, Op: int16(count), Flg: ipc.SEM_UNDO}
+	if s.noUndo {
+		op.Flg = 0
+	}
 	if count >= 0 {
 		return retryEINTR(func() error { return ipc.Semtimedop(id, op, 0) })
 	}

@@ -24,7 +24,7 @@ func newSystemSemaphore(key string, initial int, mode qtipc.SemaphoreMode, cfg b
 	if key == "" {
 		return nil, qtipc.Errorf(qtipc.KeyError, "open", nil, "QSystemSemaphore::handle:: key is empty")
 	}
-	s := newSemaphoreObject(semConfig{flavor: cfg.Flavor, tempDir: cfg.TempDir, foreign: cfg.AllowForeign})
+	s := newSemaphoreObject(semConfig{flavor: cfg.Flavor, tempDir: cfg.TempDir, foreign: cfg.AllowForeign, noUndo: cfg.NoUndo})
 	s.mu.Lock()
 	s.setKey(key, initial, mode, false)
 	e := s.err
@@ -43,7 +43,7 @@ func newNativeSystemSemaphore(k nativekey.Key, initial int, mode qtipc.Semaphore
 	if k.Native == "" {
 		return nil, qtipc.Errorf(qtipc.KeyError, "open", nil, "QSystemSemaphore::handle:: key is empty")
 	}
-	s := newSemaphoreObject(semConfig{flavor: qtipc.FlavorQt661, tempDir: cfg.TempDir, foreign: cfg.AllowForeign})
+	s := newSemaphoreObject(semConfig{flavor: qtipc.FlavorQt661, tempDir: cfg.TempDir, foreign: cfg.AllowForeign, noUndo: cfg.NoUndo})
 	s.mu.Lock()
 	s.setNativeKey(k.Native, int(k.Type), false, initial, mode, false)
 	e := s.err
