@@ -16,24 +16,9 @@ import (
 // key types Windows does not have. The backend's own tests are in internal/winipc; these catch
 // what the public package adds in front of it (key checks, backend choice).
 
-func TestWindowsLegacyKeySharesDataAndLock(t *testing.T) {
-	key := uniqueKey(t)
-	a, b := qtshm.New(key), qtshm.New(key)
-	defer a.Close()
-	defer b.Close()
-	if err := a.Create(100, qtshm.ReadWrite); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Attach(qtshm.ReadWrite); err != nil {
-		t.Fatal(err)
-	}
-	if a.Size() != 4096 || b.Size() != 4096 {
-		t.Fatalf("sizes %d, %d; want 4096 (page-rounded, as Qt reports)", a.Size(), b.Size())
-	}
-	copy(a.Data(), "hello")
-	if got := string(b.Data()[:5]); got != "hello" {
-		t.Fatalf("b reads %q", got)
-	}
+// lockExcludes: while a holds the lock, b's bounded lock times out; after a's unlock b gets it.
+func lockExcludes(t *testing.T, a, b *qtshm.SharedMemory) {
+	t.Helper()
 	if err := a.Lock(); err != nil {
 		t.Fatal(err)
 	}
@@ -53,6 +38,27 @@ func TestWindowsLegacyKeySharesDataAndLock(t *testing.T) {
 	}
 }
 
+func TestWindowsLegacyKeySharesDataAndLock(t *testing.T) {
+	key := uniqueKey(t)
+	a, b := qtshm.New(key), qtshm.New(key)
+	defer a.Close()
+	defer b.Close()
+	if err := a.Create(100, qtshm.ReadWrite); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Attach(qtshm.ReadWrite); err != nil {
+		t.Fatal(err)
+	}
+	if a.Size() != 4096 || b.Size() != 4096 {
+		t.Fatalf("sizes %d, %d; want 4096 (page-rounded, as Qt reports)", a.Size(), b.Size())
+	}
+	copy(a.Data(), "hello")
+	if got := string(b.Data()[:5]); got != "hello" {
+		t.Fatalf("b reads %q", got)
+	}
+	lockExcludes(t, a, b)
+}
+
 func TestWindowsNativeKey(t *testing.T) {
 	k := qtshm.NativeIpcKey{Type: qtshm.Windows, Native: `Local\` + "qtshm-" + t.Name()}
 	a, b := qtshm.NewFromNativeKey(k), qtshm.NewFromNativeKey(k)
@@ -67,17 +73,7 @@ func TestWindowsNativeKey(t *testing.T) {
 	if got := b.NativeIpcKey(); got != k || b.NativeKey() != k.Native {
 		t.Fatalf("keys %v %q; want %v", got, b.NativeKey(), k)
 	}
-	if err := a.Lock(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer cancel()
-	if err := b.LockContext(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("b locked a lock a holds: %v", err)
-	}
-	if err := a.Unlock(); err != nil {
-		t.Fatal(err)
-	}
+	lockExcludes(t, a, b)
 	sk := qtshm.NativeIpcKey{Type: qtshm.Windows, Native: k.Native + "-sem"}
 	s, err := qtshm.NewSystemSemaphoreFromNativeKey(sk, 0, qtshm.Create)
 	if err != nil {

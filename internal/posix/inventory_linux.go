@@ -6,11 +6,9 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/user"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/qtshm/qtshm-go/internal/backend"
 	"github.com/qtshm/qtshm-go/internal/inventory"
@@ -69,7 +67,7 @@ func Inspect(name string, sem bool) (inventory.Object, bool) {
 	if unix.Lstat(path, &st) != nil {
 		return inventory.Object{}, false
 	}
-	o := inventory.Object{Kind: inventory.PosixSegment, Path: path, ID: -1, Size: st.Size, UID: st.Uid, User: userOf(st.Uid),
+	o := inventory.Object{Kind: inventory.PosixSegment, Path: path, ID: -1, Size: st.Size, UID: st.Uid, User: inventory.UserName(st.Uid),
 		CreatorUID: st.Uid, Mode: st.Mode & 0o7777, Attach: -1, Value: -1, Waiters: -1, Ctime: int64(st.Ctim.Sec), Mtime: int64(st.Mtim.Sec), Atime: int64(st.Atim.Sec)}
 	o.Role, o.Letters, o.SHA1, _ = inventory.SplitQtName(strings.TrimPrefix(base, semPrefix))
 	if sem {
@@ -145,23 +143,4 @@ func RemoveObject(ctx context.Context, o inventory.Object, cfg backend.Config) (
 func inShmDir(base string) bool {
 	var st unix.Stat_t
 	return unix.Lstat(shmDir+"/"+base, &st) == nil
-}
-
-var (
-	usersMu sync.Mutex
-	users   = map[uint32]string{}
-)
-
-func userOf(uid uint32) string {
-	usersMu.Lock()
-	defer usersMu.Unlock()
-	if n, ok := users[uid]; ok {
-		return n
-	}
-	n := strconv.FormatUint(uint64(uid), 10)
-	if u, err := user.LookupId(n); err == nil {
-		n = u.Username
-	}
-	users[uid] = n
-	return n
 }

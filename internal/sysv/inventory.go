@@ -4,12 +4,10 @@ package sysv
 
 import (
 	"os"
-	"os/user"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/qtshm/qtshm-go/internal/inventory"
 	"github.com/qtshm/qtshm-go/internal/ipc"
@@ -101,7 +99,7 @@ func collect(files []KeyFile, extra func(key int) bool) ([]inventory.Object, err
 			continue
 		}
 		o := inventory.Object{Kind: inventory.SysVSegment, KeyFile: kf, SysVKey: s.Key, ID: s.ID, Size: int64(s.Size),
-			UID: s.Uid, User: userOf(s.Uid), CreatorUID: s.Cuid, Mode: s.Mode, Attach: int(s.Nattch), Value: -1, Waiters: -1,
+			UID: s.Uid, User: inventory.UserName(s.Uid), CreatorUID: s.Cuid, Mode: s.Mode, Attach: int(s.Nattch), Value: -1, Waiters: -1,
 			CreatorPID: int(s.Cpid), LastPID: int(s.Lpid), Atime: s.Atime, Dtime: s.Dtime, Ctime: s.Ctime}
 		nameFrom(&o, kf)
 		kernel = append(kernel, o)
@@ -112,7 +110,7 @@ func collect(files []KeyFile, extra func(key int) bool) ([]inventory.Object, err
 			continue
 		}
 		o := inventory.Object{Kind: inventory.SysVSemaphore, KeyFile: kf, SysVKey: s.Key, ID: s.ID, Size: int64(s.Nsems),
-			UID: s.Uid, User: userOf(s.Uid), CreatorUID: s.Cuid, Mode: s.Mode, Attach: -1, Value: -1, Waiters: -1,
+			UID: s.Uid, User: inventory.UserName(s.Uid), CreatorUID: s.Cuid, Mode: s.Mode, Attach: -1, Value: -1, Waiters: -1,
 			Otime: s.Otime, Ctime: s.Ctime}
 		if v, err := ipc.Semctl(s.ID, 0, ipc.GETVAL, 0); err == nil {
 			o.Value = v
@@ -226,29 +224,9 @@ func nameFrom(o *inventory.Object, keyFile string) {
 }
 
 func fileObject(path string, st *unix.Stat_t) inventory.Object {
-	o := inventory.Object{Kind: inventory.KeyFile, Path: path, ID: -1, Size: st.Size, UID: st.Uid, User: userOf(st.Uid),
+	o := inventory.Object{Kind: inventory.KeyFile, Path: path, ID: -1, Size: st.Size, UID: st.Uid, User: inventory.UserName(st.Uid),
 		CreatorUID: st.Uid, Mode: st.Mode & 0o7777, Attach: -1, Value: -1, Waiters: -1,
 		Ctime: int64(st.Ctim.Sec), Mtime: int64(st.Mtim.Sec)}
 	_, o.Letters, o.SHA1, _ = inventory.SplitQtName(filepath.Base(path))
 	return o
-}
-
-var (
-	usersMu sync.Mutex
-	users   = map[uint32]string{}
-)
-
-// userOf is the user name of uid, or its number.
-func userOf(uid uint32) string {
-	usersMu.Lock()
-	defer usersMu.Unlock()
-	if n, ok := users[uid]; ok {
-		return n
-	}
-	n := strconv.FormatUint(uint64(uid), 10)
-	if u, err := user.LookupId(n); err == nil {
-		n = u.Username
-	}
-	users[uid] = n
-	return n
 }
