@@ -28,7 +28,7 @@ func TestInspectListRemove(t *testing.T) {
 		t.Fatalf("Inspect: %+v, %v", ki, err)
 	}
 
-	live := qtshm.New("live key", opt)
+	live := qtshm.New("live key", opt, qtshm.WithBackend(qtshm.BackendSysV)) // the native backend (Qt) cannot take a temp dir
 	defer live.Close()
 	if err := live.Create(100, qtshm.ReadWrite); err != nil {
 		t.Fatal(err)
