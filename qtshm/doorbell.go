@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime"
 	"time"
 )
 
@@ -94,11 +95,10 @@ func OpenDoorbellContext(ctx context.Context, key string, opts ...Option) (*Door
 		ctrl.Close()
 		return nil, err
 	}
-	if ctrl.Size() < DoorbellControlSize {
-		size := ctrl.Size()
+	if size, ok := doorbellControl(ctrl.Data()); !ok {
 		ctrl.Close()
 		return nil, newError(InvalidSize, "doorbell", key,
-			fmt.Sprintf("qtshm: the doorbell's control segment has %d bytes, fewer than %d (is %q a data segment?)", size, DoorbellControlSize, key), nil)
+			fmt.Sprintf("qtshm: %q is not a doorbell's control segment (%d bytes, want %d with bytes 12–15 zero): a data segment? A doorbell would write into it", key, size, DoorbellControlSize), nil)
 	}
 	d := &Doorbell{key: key, ctrl: ctrl}
 	for i := range d.bells {
@@ -110,6 +110,22 @@ func OpenDoorbellContext(ctx context.Context, key string, opts ...Option) (*Door
 		d.bells[i] = b
 	}
 	return d, nil
+}
+
+// doorbellControl reports whether b looks like a doorbell's control segment: exactly
+// DoorbellControlSize bytes (Windows rounds a mapping to whole pages, so there: at least that),
+// with the reserved bytes, and on Windows the rest of the page, zero. Without this check a
+// doorbell key that names a data segment would have its bytes 0–11 overwritten by every ring.
+func doorbellControl(b []byte) (size int, ok bool) {
+	if len(b) < DoorbellControlSize || runtime.GOOS != "windows" && len(b) != DoorbellControlSize {
+		return len(b), false
+	}
+	for _, c := range b[12:] {
+		if c != 0 {
+			return len(b), false
+		}
+	}
+	return len(b), true
 }
 
 // pureBackend is the backend that can bound every wait on this platform.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/qtshm/qtshm-go/qtshm"
 )
@@ -20,6 +21,11 @@ func TestInspectListRemove(t *testing.T) {
 	path := qtshm.LegacyNativeKey(orphan)
 	path = filepath.Join(dir, filepath.Base(path))
 	if err := os.WriteFile(path, nil, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	// Older than the grace a create in progress gets (a younger key file is not yet stale).
+	old := time.Now().Add(-time.Minute)
+	if err := os.Chtimes(path, old, old); err != nil {
 		t.Fatal(err)
 	}
 	ki, err := qtshm.Inspect(orphan, opt)

@@ -45,7 +45,7 @@ func runCat(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	}
 	n := size - *offset
 	if *length >= 0 {
-		if *offset+*length > size {
+		if *length > size-*offset { // not offset+length: it can wrap
 			return 0, fmt.Errorf("cat: %d bytes at offset %d go past the end of the segment (%d bytes)", *length, *offset, size)
 		}
 		n = *length
@@ -54,7 +54,10 @@ func runCat(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	if err := m.LockContext(ctx); err != nil {
 		return 0, err
 	}
-	_, rerr := m.ReadAt(buf, int64(*offset))
+	var rerr error
+	if n > 0 {
+		_, rerr = m.ReadAt(buf, int64(*offset))
+	}
 	if err := m.Unlock(); err != nil {
 		return 0, err
 	}

@@ -66,7 +66,7 @@ func runWrite(ctx context.Context, args []string, stdin io.Reader, stdout io.Wri
 	if err != nil {
 		return 0, err
 	}
-	if *offset+len(data) > m.Size() {
+	if len(data) > m.Size()-*offset { // not offset+len: it can wrap
 		return 0, fmt.Errorf("write: %d bytes at offset %d do not fit in the segment of %d bytes", len(data), *offset, m.Size())
 	}
 	if err := m.LockContext(ctx); err != nil {

@@ -150,10 +150,10 @@ func collect(files []KeyFile, extra func(key int) bool) ([]inventory.Object, err
 		case o.Kind == inventory.SysVSegment && o.KeyFile == "":
 			o.StaleReason = "no key file in the directory looked at (another TMPDIR, or the file was deleted)"
 		case o.Kind == inventory.SysVSemaphore && o.KeyFile == "":
-			if o.Waiters == 0 {
-				o.Stale, o.StaleReason = true, "no key file: no new process can open it, and nobody waits for it"
+			if why := loneSetInUse(o.ID); why != "" {
+				o.StaleReason = "no key file in the directory looked at, but in use: " + why
 			} else {
-				o.StaleReason = "no key file in the directory looked at"
+				o.Stale, o.StaleReason = true, "no key file: no new process can open it, and nobody uses it"
 			}
 		case o.Kind == inventory.SysVSemaphore:
 			partner := inventory.Partner(o.KeyFile)
@@ -165,10 +165,12 @@ func collect(files []KeyFile, extra func(key int) bool) ([]inventory.Object, err
 			case seg != nil && seg.Stale:
 				o.Stale, o.StaleReason = true, "lock of a stale segment"
 			case seg != nil:
-			case o.Waiters > 0:
-				o.StaleReason = "no segment, but processes wait for it: a QSystemSemaphore in use"
 			default:
-				o.Stale, o.StaleReason = true, "orphaned lock: no segment uses it (its creator was killed), or a QSystemSemaphore nobody removed"
+				if why := loneSetInUse(o.ID); why != "" {
+					o.StaleReason = "no segment, but in use: " + why
+				} else {
+					o.Stale, o.StaleReason = true, "orphaned lock: no segment uses it, nobody waits, its last user died (its creator was killed), or a QSystemSemaphore nobody removed"
+				}
 			}
 		}
 	}
@@ -186,6 +188,8 @@ func collect(files []KeyFile, extra func(key int) bool) ([]inventory.Object, err
 			obj, what = semOf[o.Path], "segment or semaphore"
 		}
 		switch {
+		case obj == nil && youngFile(o.Mtime) != "":
+			o.StaleReason = "no " + what + " yet: " + youngFile(o.Mtime)
 		case obj == nil:
 			o.Stale, o.StaleReason = true, "key file without a "+what
 		case obj.Stale:

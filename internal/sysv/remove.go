@@ -5,6 +5,8 @@ package sysv
 import (
 	"context"
 	"errors"
+	"os"
+	"time"
 
 	"github.com/qtshm/qtshm-go/internal/backend"
 	"github.com/qtshm/qtshm-go/internal/inventory"
@@ -19,9 +21,11 @@ import (
 //
 //   - a segment, or a segment's key file: as RemoveStale (under the key's lock: the segment if
 //     nobody is attached, its key file, and then its lock and the lock's key file);
-//   - a lock semaphore, or its key file, when no segment uses it: under the lock itself, the
-//     set and its key file, unless processes wait for it (GETNCNT);
-//   - a segment or set no key file gives: by id, if nobody is attached / waits.
+//   - a lock semaphore, or its key file, when no segment uses it: under the lock itself (a
+//     bounded wait), the set and its key file, only if it looks like a lock nobody uses
+//     (value 1, nobody waiting, its last user dead, unchanged for staleGrace; a set cannot tell
+//     who has it open, and a live QSystemSemaphore shares the lock's names);
+//   - a segment or set no key file gives: by id, if nobody is attached / uses it.
 //
 // force removes a segment with attachments (it goes away at the last detach) and a set with
 // waiters (they fail with EIDRM; Qt and qtshm-go then make a new one). Objects of another
@@ -67,11 +71,25 @@ func removeLock(ctx context.Context, lockFile, segFile string, proj int, force b
 		n, err := ipc.Semctl(id, 0, ipc.GETNCNT, 0)
 		return err == nil && n > 0 && !force
 	}
-	if key, err := ipc.Ftok(lockFile, proj); err == nil {
-		if id, err := ipc.Semget(key, 1, 0); err == nil && waiters(id) {
+	if !force {
+		// Only a lock at rest that nobody uses (loneSetInUse); a missing set: only a key
+		// file old enough not to be a create in progress.
+		key, err := ipc.Ftok(lockFile, proj)
+		if err != nil {
+			return false, nil
+		}
+		if id, err := ipc.Semget(key, 1, 0); err == nil {
+			if loneSetInUse(id) != "" {
+				return false, nil
+			}
+		} else if st, err := os.Lstat(lockFile); err != nil || youngFile(st.ModTime().Unix()) != "" {
 			return false, nil
 		}
 	}
+	// The lock is at rest (value 1): a bounded wait, so that a set taken meanwhile never
+	// blocks the removal.
+	ctx, cancel := context.WithTimeout(ctx, removeLockWait)
+	defer cancel()
 	m := newNativeSharedMemory(nativekey.Key{Type: uint16(proj), Native: segFile}, cfg)
 	m.flavor = cfg.Flavor
 	m.lockFile, m.lockShared = lockFile, false
@@ -134,6 +152,9 @@ func removeSegmentID(id int, force, foreign bool) (bool, error) {
 	return true, nil
 }
 
+// removeLockWait bounds the wait for a lock that removeLock found at rest.
+const removeLockWait = 2 * time.Second
+
 func removeSetID(id int, force, foreign bool) (bool, error) {
 	st, err := ipc.Semstat(id)
 	if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EIDRM) {
@@ -147,7 +168,7 @@ func removeSetID(id int, force, foreign bool) (bool, error) {
 			return false, e.WithOp("remove")
 		}
 	}
-	if n, err := ipc.Semctl(id, 0, ipc.GETNCNT, 0); err == nil && n > 0 && !force {
+	if !force && loneSetInUse(id) != "" {
 		return false, nil
 	}
 	if _, err := ipc.Semctl(id, 0, ipc.IPC_RMID, 0); err != nil {
