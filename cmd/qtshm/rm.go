@@ -50,12 +50,22 @@ func runRm(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	}
 	// Segments first: their removal takes the key file and the lock with it.
 	var errs []string
+	// What rm removed: the objects RemoveObject removed, and the objects of the same key (its
+	// SHA-1) that went with them. Anything else that vanished meanwhile was not rm's doing.
+	removedIdx, removedKey := map[int]bool{}, map[string]bool{}
 	for _, pass := range [][]qtshm.ObjectKind{{qtshm.KindSysVSegment, qtshm.KindPosixSegment}, {qtshm.KindKeyFile}, {qtshm.KindSysVSemaphore, qtshm.KindPosixSemaphore}} {
-		for _, o := range before {
+		for i, o := range before {
 			if !contains(pass, o.Kind) || !(o.Stale || *force) {
 				continue
 			}
-			if _, err := qtshm.RemoveObject(ctx, o, *force, c.options()...); err != nil {
+			ok, err := qtshm.RemoveObject(ctx, o, *force, c.options()...)
+			if ok {
+				removedIdx[i] = true
+				if o.SHA1 != "" {
+					removedKey[o.SHA1] = true
+				}
+			}
+			if err != nil {
 				if ctx.Err() != nil {
 					return 0, err
 				}
@@ -69,12 +79,15 @@ func runRm(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	}
 	gone := 0
 	var kept []qtshm.Object
-	for _, o := range before {
+	for i, o := range before {
 		if present(after, o) {
 			if o.Stale || *force {
 				kept = append(kept, o)
 			}
 			continue
+		}
+		if !removedIdx[i] && (o.SHA1 == "" || !removedKey[o.SHA1]) {
+			continue // gone, but not by rm (its owner removed it meanwhile)
 		}
 		gone++
 		if c.json {
