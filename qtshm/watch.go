@@ -60,6 +60,7 @@ type Change struct {
 // each to see every change).
 type Watcher struct {
 	key     string
+	newShm  func() *SharedMemory // a new object for the watched segment
 	opts    []Option
 	wo      WatchOptions
 	bounded bool // the data segment's waits can be bounded (not the native backend)
@@ -79,11 +80,24 @@ type Watcher struct {
 // looked for again at every comparison). ctx bounds the waits for locks. Options are those of
 // [New]; they apply to the doorbell too (except the backend, see [Doorbell]).
 func NewWatcher(ctx context.Context, key string, wo WatchOptions, opts ...Option) (*Watcher, error) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if key == "" {
 		return nil, newError(KeyError, "watch", key, "QSharedMemory::attach: key is empty", nil)
+	}
+	return newWatcher(ctx, key, func() *SharedMemory { return New(key, opts...) }, wo, opts)
+}
+
+// NewWatcherFromNativeKey is [NewWatcher] for the segment of QSharedMemory(k), a Qt 6.6+
+// native key (see [NewFromNativeKey]); the doorbell, if any, is still a QString key.
+func NewWatcherFromNativeKey(ctx context.Context, k NativeIpcKey, wo WatchOptions, opts ...Option) (*Watcher, error) {
+	if !k.IsValid() || k.Native == "" {
+		return nil, newError(KeyError, "watch", k.Legacy, "qtshm: watch: the native key is invalid or empty: "+k.String(), nil)
+	}
+	return newWatcher(ctx, k.String(), func() *SharedMemory { return NewFromNativeKey(k, opts...) }, wo, opts)
+}
+
+func newWatcher(ctx context.Context, key string, newShm func() *SharedMemory, wo WatchOptions, opts []Option) (*Watcher, error) {
+	if ctx == nil {
+		ctx = context.Background()
 	}
 	if wo.Interval < 0 || wo.Fallback < 0 {
 		return nil, newError(UnknownError, "watch", key, "qtshm: negative watch interval", nil)
@@ -95,7 +109,7 @@ func NewWatcher(ctx context.Context, key string, wo WatchOptions, opts ...Option
 		wo.Fallback = DefaultWatchFallback
 	}
 	o := getOptions(opts)
-	w := &Watcher{key: key, opts: opts, wo: wo,
+	w := &Watcher{key: key, newShm: newShm, opts: opts, wo: wo,
 		bounded: !(o.backend == BackendNative || o.backend == "" && nativeFactory != nil)}
 	if wo.Doorbell != "" {
 		if wo.Doorbell == key {
@@ -110,7 +124,7 @@ func NewWatcher(ctx context.Context, key string, wo WatchOptions, opts ...Option
 	return w, nil
 }
 
-// Key returns the watched key.
+// Key returns the watched key (a native key: its string form).
 func (w *Watcher) Key() string { return w.key }
 
 // Next returns the next change (the first call: the state at the start). It waits until there
@@ -179,7 +193,7 @@ func (w *Watcher) snapshot(ctx context.Context, src ChangeSource) (Change, error
 		wctx = context.Background() // the native backend cannot bound a wait (Qt's cannot)
 	}
 	if w.shm == nil {
-		m := New(w.key, w.opts...)
+		m := w.newShm()
 		err := m.AttachContext(wctx, ReadOnly)
 		switch {
 		case errors.Is(err, ErrNotFound):
@@ -236,6 +250,20 @@ func Watch(ctx context.Context, key string, wo WatchOptions, fn func(Change) err
 		ctx = context.Background()
 	}
 	w, err := NewWatcher(ctx, key, wo, opts...)
+	return runWatch(ctx, w, err, fn)
+}
+
+// WatchNativeKey is [Watch] for the segment of QSharedMemory(k), a Qt 6.6+ native key.
+func WatchNativeKey(ctx context.Context, k NativeIpcKey, wo WatchOptions, fn func(Change) error, opts ...Option) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	w, err := NewWatcherFromNativeKey(ctx, k, wo, opts...)
+	return runWatch(ctx, w, err, fn)
+}
+
+// runWatch is the loop of Watch and WatchNativeKey over w (or the error that made it).
+func runWatch(ctx context.Context, w *Watcher, err error, fn func(Change) error) error {
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil

@@ -16,7 +16,7 @@
 //	qtshm backends                 list the backends built in
 //	qtshm watch KEY [flags]        print each change of a segment (polling or a doorbell)
 //
-// key, ls, cat, write, rm and lock take --json (JSON lines, docs/cli.md), --tmpdir DIR (the
+// key, ls, cat, write, rm, lock and watch take --json (JSON lines, docs/cli.md), --tmpdir DIR (the
 // key files' directory instead of QDir::tempPath()), --backend, --flavor qt515|qt661,
 // --native (KEY is a Qt 6.6+ native key string: posix:/NAME, systemv:/PATH, systemv-N:/PATH;
 // without it KEY is a QString key) and --foreign (use other users' objects, as Qt does).
@@ -73,7 +73,7 @@ const usageText = `usage:
   qtshm backends            list the backends built into this binary
   qtshm watch KEY [flags]   print each change of a segment (polling or a doorbell); qtshm watch -h
 
-key, ls, cat, write, rm, lock also take: --json (JSON lines), --tmpdir DIR, --backend B,
+key, ls, cat, write, rm, lock, watch also take: --json (JSON lines), --tmpdir DIR, --backend B,
 --flavor qt515|qt661, --native (KEY is a native key string: posix:/NAME, systemv:/PATH),
 --foreign (use other users' objects); qtshm COMMAND -h lists a command's flags.
 Exit status: 0 done, 1 failed, 2 bad usage.

@@ -46,6 +46,8 @@ func runWatch(ctx context.Context, args []string, stdout io.Writer) error {
 	tmpdir := fs.String("tmpdir", "", "directory of the key files (default: Qt's temp path, $TMPDIR or /tmp)")
 	backend := fs.String("backend", "", "backend of the data segment: "+strings.Join(qtshm.Backends(), ", ")+" (default: the first; the doorbell always uses the pure one)")
 	flavor := fs.String("flavor", "", "Qt flavour of the pure backend: qt515 (default) or qt661")
+	native := fs.Bool("native", false, "KEY is a Qt 6.6+ native key string (posix:/NAME, systemv:/PATH, systemv-N:/PATH); the doorbell stays a QString key")
+	foreign := fs.Bool("foreign", false, "use objects of other users, as Qt does")
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -91,9 +93,18 @@ func runWatch(ctx context.Context, args []string, stdout io.Writer) error {
 	if *tmpdir != "" {
 		opts = append(opts, qtshm.WithTempDir(*tmpdir))
 	}
-	return qtshm.Watch(ctx, pos[0], wo, func(c qtshm.Change) error {
-		return printChange(stdout, c, *asJSON)
-	}, opts...)
+	if *foreign {
+		opts = append(opts, qtshm.WithForeignOwner())
+	}
+	emit := func(c qtshm.Change) error { return printChange(stdout, c, *asJSON) }
+	if *native {
+		k, err := qtshm.ParseNativeIpcKey(pos[0])
+		if err != nil {
+			return usageError(fmt.Sprintf("watch: %q is not a native key string (posix:/NAME, systemv:/PATH, systemv-N:/PATH)", pos[0]))
+		}
+		return qtshm.WatchNativeKey(ctx, k, wo, emit, opts...)
+	}
+	return qtshm.Watch(ctx, pos[0], wo, emit, opts...)
 }
 
 // printChange prints one change as a line of text or JSON.
