@@ -54,7 +54,7 @@ func expectWriterStarted(t *testing.T, writer *testenv.Proc) string {
 
 // checkReader reads a reader's output: attached, then 3 messages of 4 lines each: the text, a
 // sent time the writer really wrote, the current time, and a delay that parses and is not
-// negative.
+// negative (but for a millisecond between Qt versions' clocks).
 func checkReader(t *testing.T, reader, writer *testenv.Proc) {
 	t.Helper()
 	reader.Expect("已连接共享内存")
@@ -69,7 +69,9 @@ func checkReader(t *testing.T, reader, writer *testenv.Proc) {
 			t.Fatalf("reader output does not match the article's lines:\n%s", reader.Output())
 		}
 		d, _ := strconv.Atoi(delay[1])
-		if d < 0 || d > 60_000 {
+		// −1 ms happens: a Qt 6.8 writer's timestamp against a Qt 5.15 reader's clock (seen
+		// once: sent .782, read at .781). Anything more negative is a wrong timestamp.
+		if d < -1 || d > 60_000 {
 			t.Fatalf("implausible delay %d ms:\n%s", d, reader.Output())
 		}
 		if !regexp.MustCompile(regexp.QuoteMeta(sent[1])).MatchString(writer.Output()) {
