@@ -261,18 +261,9 @@ func TestCLIErrors(t *testing.T) {
 // TestCLIOtherUser: a segment that nobody (the user) created and holds: cat and rm refuse it
 // with one line naming the owner, and rm removes nothing.
 func TestCLIOtherUser(t *testing.T) {
-	testenv.Require(t, os.Getuid() == 0, "root (to run peers as nobody with runuser)")
-	_, err := exec.LookPath("runuser")
-	testenv.Require(t, err == nil, "runuser (util-linux)")
+	requireNobody(t)
 	q := qtKinds(t)[0]
-	shared, err := os.MkdirTemp(testenv.WorkDir(), "shared-tmp-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(shared) })
-	if err := os.Chmod(shared, 0o1777); err != nil {
-		t.Fatal(err)
-	}
+	shared := sharedTempDir(t)
 	env := []string{"TMPDIR=" + shared}
 	key := keyFor(t)
 	c := asNobody(t, q).start(t, key, env, "create", "64", "rw", "wait", "close")

@@ -21,9 +21,7 @@ import (
 // TestOtherUserPermissionDenied: a peer running as another user (nobody) cannot attach to a
 // segment root created: Qt and Go report the same code, PermissionDenied.
 func TestOtherUserPermissionDenied(t *testing.T) {
-	testenv.Require(t, os.Getuid() == 0, "root (to run peers as nobody with runuser)")
-	_, err := exec.LookPath("runuser")
-	testenv.Require(t, err == nil, "runuser (util-linux)")
+	requireNobody(t)
 	tmp := os.Getenv("TMPDIR")
 	os.Chmod(tmp, 0o755) // let nobody reach the key files, as in /tmp
 	t.Cleanup(func() { os.Chmod(tmp, 0o700) })
@@ -57,6 +55,32 @@ func TestOtherUserPermissionDenied(t *testing.T) {
 			t.Errorf("as nobody: %s says %q, %s says %q", goName, texts[goName], qtName, texts[qtName])
 		}
 	}
+}
+
+// requireNobody requires what running peers as nobody takes: root and runuser.
+func requireNobody(t *testing.T) {
+	t.Helper()
+	testenv.Require(t, os.Getuid() == 0, "root (to run peers as nobody with runuser)")
+	_, err := exec.LookPath("runuser")
+	testenv.Require(t, err == nil, "runuser (util-linux)")
+}
+
+// sharedTempDir returns a TMPDIR for root's and nobody's peers alike (mode 1777, as /tmp),
+// removed at cleanup.
+func sharedTempDir(t *testing.T) string {
+	t.Helper()
+	shared, err := os.MkdirTemp(testenv.WorkDir(), "shared-tmp-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(shared) })
+	if err := os.Chmod(shared, 0o1777); err != nil {
+		t.Fatal(err)
+	}
+	if d := blockedForOthers(shared); d != "" {
+		t.Fatalf("nobody cannot reach %s: other users cannot enter %s (no o+x)", shared, d)
+	}
+	return shared
 }
 
 // asNobody returns k run as the user nobody through runuser. The clone, and with it the Qt
@@ -206,29 +230,17 @@ func errorsIsCode(err error, code qtshm.ErrorCode) bool {
 // and reads it: Qt checks no owner. qtshm-go differs from Qt here on purpose (another user
 // could otherwise plant a segment and read what we write; qtshm.WithForeignOwner opts in).
 func TestForeignOwnedSegmentRefused(t *testing.T) {
-	testenv.Require(t, os.Getuid() == 0, "root (to run peers as nobody with runuser)")
-	_, err := exec.LookPath("runuser")
-	testenv.Require(t, err == nil, "runuser (util-linux)")
+	requireNobody(t)
 	gos, qts := goKinds(t), qtKinds(t)
 	creators := append(append([]peerKind{}, qts...), gos[0])
 	for _, c := range creators {
 		t.Run(c.Name+"_as_nobody_creates", func(t *testing.T) {
-			shared, err := os.MkdirTemp(testenv.WorkDir(), "shared-tmp-")
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() {
+			shared := sharedTempDir(t)
+			t.Cleanup(func() { // runs before sharedTempDir's removal
 				if left, _ := os.ReadDir(shared); len(left) > 0 {
 					t.Errorf("key files left in the shared TMPDIR: %v", left)
 				}
-				os.RemoveAll(shared)
 			})
-			if err := os.Chmod(shared, 0o1777); err != nil {
-				t.Fatal(err)
-			}
-			if d := blockedForOthers(shared); d != "" {
-				t.Fatalf("nobody cannot reach %s: other users cannot enter %s (no o+x)", shared, d)
-			}
 			env := []string{"TMPDIR=" + shared}
 			key := keyFor(t)
 			cr := asNobody(t, c).start(t, key, env, "create", "64", "rw", "write", "0", "str:nobody", "wait", "close")
