@@ -30,12 +30,18 @@ type Color struct {
 }
 
 // ColorOf returns c as an Rgb QColor, non-premultiplied with 16 bits per channel (as
-// QColor::fromRgba64 makes it). A nil c is QColor(), the invalid color.
+// QColor::fromRgba64 makes it; a color.NRGBA converts exactly, as QColor(r, g, b, a) does). A nil c is QColor(), the invalid color.
 func ColorOf(c color.Color) Color {
 	if c == nil {
 		return Color{}
 	}
-	n := color.NRGBA64Model.Convert(c).(color.NRGBA64)
+	var n color.NRGBA64
+	switch x := c.(type) {
+	case color.NRGBA: // exact, as QColor(r, g, b, a) widens 8 bits to 16
+		n = color.NRGBA64{R: uint16(x.R) * 0x101, G: uint16(x.G) * 0x101, B: uint16(x.B) * 0x101, A: uint16(x.A) * 0x101}
+	default: // premultiplied colors lose precision where alpha is small
+		n = color.NRGBA64Model.Convert(c).(color.NRGBA64)
+	}
 	return Color{Spec: ColorRgb, Alpha: n.A, C1: n.R, C2: n.G, C3: n.B}
 }
 
