@@ -12,12 +12,13 @@ const preallocation = 1024
 // element, e.g. ReadList(r, (*Reader).ReadInt32). The count is checked against the bytes left.
 func ReadList[T any](r *Reader, read func(*Reader) (T, error)) ([]T, error) {
 	return value(r, func() ([]T, error) {
+		start := r.off
 		n, null, err := r.readSize("QList", 1)
 		if err != nil {
 			return nil, err
 		}
 		if null {
-			return nil, newError("QList size", r.off-4, ErrReadCorruptData, "the null marker is not a count")
+			return nil, newError("QList size", start, ErrSizeLimitExceeded, "the null marker (-1) is not a count")
 		}
 		list := make([]T, 0, min(n, preallocation))
 		for i := 0; i < n; i++ {
@@ -52,12 +53,13 @@ func WriteList[T any](w *Writer, list []T, write func(*Writer, T) error) error {
 // earlier one.
 func ReadMap[V any](r *Reader, read func(*Reader) (V, error)) (map[string]V, error) {
 	return value(r, func() (map[string]V, error) {
+		start := r.off
 		n, null, err := r.readSize("QMap", 1)
 		if err != nil {
 			return nil, err
 		}
 		if null {
-			return nil, newError("QMap size", r.off-4, ErrReadCorruptData, "the null marker is not a count")
+			return nil, newError("QMap size", start, ErrSizeLimitExceeded, "the null marker (-1) is not a count")
 		}
 		m := make(map[string]V, min(n, preallocation))
 		for i := 0; i < n; i++ {

@@ -218,7 +218,7 @@ func TestHostile(t *testing.T) {
 		{"user type", "00000400 00 00000003 466f6f", Qt_5_15, func(r *Reader) error { _, err := r.ReadVariant(); return err }, ErrReadCorruptData, 0},
 		{"unknown time spec", "0000000000000001 00000000 07", Qt_5_15, func(r *Reader) error { _, err := r.ReadDateTime(); return err }, ErrReadCorruptData, 12},
 		{"not a PNG", "00000001 0102030405060708", Qt_5_15, func(r *Reader) error { _, err := r.ReadImage(); return err }, ErrReadCorruptData, 4},
-		{"list nested in the null marker", "ffffffff", Qt_5_15, func(r *Reader) error { _, err := ReadList(r, (*Reader).ReadInt32); return err }, ErrReadCorruptData, 0},
+		{"null marker as a list count", "ffffffff", Qt_5_15, func(r *Reader) error { _, err := ReadList(r, (*Reader).ReadInt32); return err }, ErrSizeLimitExceeded, 0},
 		{"unsupported version", "00", 14, func(r *Reader) error { _, err := r.ReadBool(); return err }, errors.ErrUnsupported, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
