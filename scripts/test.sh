@@ -46,8 +46,9 @@ step "pure build and tests without cgo (no Qt needed)"
 CGO_ENABLED=0 go build ./...
 CGO_ENABLED=0 go test -count=1 $unit
 
-step "fuzz: QNativeIpcKey parsing, bounded"
+step "fuzz: QNativeIpcKey parsing and QDataStream decoding, bounded"
 go test -run XXX -fuzz FuzzParseNativeIpcKey -fuzztime 10s ./qtshm/
+go test -run XXX -fuzz FuzzReader -fuzztime 30s ./qdatastream/
 
 step "linux/386 (the ipc(2) and 32-bit time paths, on this kernel): raw calls and the public suite"
 GOARCH=386 CGO_ENABLED=0 go test -count=1 ./internal/ipc/ ./qtshm/
