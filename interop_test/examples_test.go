@@ -132,11 +132,14 @@ func TestExamplesStopOnSignal(t *testing.T) {
 }
 
 // imageSide is one side of Qt's Shared Memory Example: examples/image (flag -key, or -native
-// for a Qt 6.6+ native key), or a Qt build of cmake/'s headless image-example (--key). Both
-// take load|save FILE.
+// for a Qt 6.6+ native key), or a Qt build of cmake/'s headless image-example (--key, or
+// --nkey). Both take load|save FILE.
 type imageSide struct {
 	name, bin, keyFlag string
 }
+
+// native reports whether the side is given a native key.
+func (s imageSide) native() bool { return s.keyFlag == "-native" || s.keyFlag == "--nkey" }
 
 func (s imageSide) start(t *testing.T, key, op, file string) *testenv.Proc {
 	t.Helper()
@@ -148,7 +151,7 @@ func (s imageSide) start(t *testing.T, key, op, file string) *testenv.Proc {
 // object is the test's own object of the sides' segment.
 func (s imageSide) object(t *testing.T, key string) *qtshm.SharedMemory {
 	t.Helper()
-	if s.keyFlag != "-native" {
+	if !s.native() {
 		return qtshm.New(key)
 	}
 	k, err := qtshm.ParseNativeIpcKey(key)
@@ -319,6 +322,10 @@ func passImage(t *testing.T, loader, saver imageSide, key, file, outDir string) 
 
 	l.Cmd.Process.Signal(syscall.SIGTERM) // the dialog closes: it detaches, the segment goes
 	l.MustSucceed()
+	if loader.keyFlag == "--nkey" {
+		// Qt never removes a POSIX segment (the test's cleanup does); examples/image removes its own.
+		return
+	}
 	expectGone(t, loader.object(t, key), key)
 }
 
@@ -340,6 +347,10 @@ func TestExamplesImage(t *testing.T) {
 		}
 		qtSide := imageSide{q.Name + "_image-example", bin, "--key"}
 		pairs = append(pairs, [2]imageSide{goSide, qtSide}, [2]imageSide{qtSide, goSide})
+		if q.version.AtLeast(6, 6, 0) { // native keys: the POSIX key of Qt 6.8's own example
+			qtNative := imageSide{q.Name + "_image-example_--nkey", bin, "--nkey"}
+			pairs = append(pairs, [2]imageSide{goNative, qtNative}, [2]imageSide{qtNative, goNative})
+		}
 	}
 	dir := t.TempDir()
 	images := exampleImages()
@@ -354,9 +365,11 @@ func TestExamplesImage(t *testing.T) {
 			}
 			t.Run(fmt.Sprintf("%s→%s/%s", p[0].name, p[1].name, name), func(t *testing.T) {
 				key := keyFor(t)
-				if p[0].keyFlag == "-native" {
-					key = "posix:/qtshm-examples-image-" + name
-					t.Cleanup(func() { removePosix(t, "/qtshm-examples-image-"+name) }) // if the test failed early
+				if p[0].native() {
+					// Like Qt 6.8's example key: no leading '/'.
+					posix := fmt.Sprintf("QSharedMemoryExample-qtshm-test-%d-%s", os.Getpid(), name)
+					key = "posix:" + posix
+					t.Cleanup(func() { removePosix(t, posix) }) // what Qt leaves, or a failed test
 				}
 				passImage(t, p[0], p[1], key, files[name], t.TempDir())
 			})
