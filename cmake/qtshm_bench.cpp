@@ -18,9 +18,10 @@
 //               "seen=<unix ns> <text>" when the text changed, until the text "seq=<SEQ> …"
 //
 // The loops run N/10 times untimed first (warm-up). Output, one line:
-//   {"op":"lock","n":N,"size":S,"nsPerOp":…,"cpuNsPerOp":…,"qt":"5.15.8"}
-// nsPerOp is wall-clock time (steady clock), cpuNsPerOp the process's user+system CPU time
-// (getrusage) per operation. incr adds "startNs"/"endNs" (unix ns, realtime clock) and "value".
+//   {"op":"lock","ok":true,"n":N,"size":S,"nsPerOp":…,"wallNsPerOp":…,"cpuNsPerOp":…,"qt":"5.15.8"}
+// Times are per operation: nsPerOp the median over about 100 timed batches of the loop (steady
+// clock; batches the scheduler interrupted do not count), wallNsPerOp the mean over the whole
+// loop, cpuNsPerOp the process's user+system CPU time (getrusage). incr adds "startNs"/"endNs" (unix ns, realtime clock) and "value".
 // A failed Qt call prints {"op":…,"ok":false,"error":"…"} and exits with status 1; bad usage
 // prints one line on stderr and exits with status 2.
 #include "qtshm_shim.h"
@@ -32,6 +33,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -126,20 +128,35 @@ long long unixNs()
 }
 
 // Timed runs f(i) for i in [0, n) after n/10 untimed warm-up calls and prints the result line.
+// The loop is timed in about 100 batches: nsPerOp is the median batch's time per call (a batch
+// the scheduler interrupted does not count), wallNsPerOp the whole loop's mean.
 template <typename F>
-void timed(const Options &o, F f, const std::string &extra = std::string())
+void timed(const Options &o, long size, F f)
 {
     for (long i = 0; i < o.n / 10; i++)
         f(i);
+    const long batch = o.n >= 100 ? o.n / 100 : 1;
+    std::vector<double> perOp;
+    perOp.reserve(size_t(o.n / batch + 1));
+    using clock = std::chrono::steady_clock;
     const double c0 = cpuNs();
-    const auto t0 = std::chrono::steady_clock::now();
-    for (long i = 0; i < o.n; i++)
-        f(i);
-    const auto t1 = std::chrono::steady_clock::now();
+    const auto t0 = clock::now();
+    for (long i = 0; i < o.n;) {
+        const long end = std::min(o.n, i + batch);
+        const auto b0 = clock::now();
+        for (long j = i; j < end; j++)
+            f(j);
+        perOp.push_back(double(std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - b0).count()) / double(end - i));
+        i = end;
+    }
+    const auto t1 = clock::now();
     const double c1 = cpuNs();
     const double wall = double(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
-    std::printf("{\"op\":\"%s\",\"ok\":true,\"n\":%ld,\"size\":%ld,\"nsPerOp\":%.3f,\"cpuNsPerOp\":%.3f,\"qt\":\"%s\"%s}\n",
-                o.op.c_str(), o.n, o.size, wall / double(o.n), (c1 - c0) / double(o.n), qVersion(), extra.c_str());
+    std::sort(perOp.begin(), perOp.end());
+    const size_t m = perOp.size() / 2;
+    const double med = perOp.size() % 2 ? perOp[m] : (perOp[m - 1] + perOp[m]) / 2;
+    std::printf("{\"op\":\"%s\",\"ok\":true,\"n\":%ld,\"size\":%ld,\"nsPerOp\":%.3f,\"wallNsPerOp\":%.3f,\"cpuNsPerOp\":%.3f,\"qt\":\"%s\"}\n",
+                o.op.c_str(), o.n, size, med, wall / double(o.n), (c1 - c0) / double(o.n), qVersion());
 }
 
 // Keeps the compiler from dropping stores it cannot see used.
@@ -159,7 +176,7 @@ int main(int argc, char **argv)
     if (o.op == "lock") {
         QSharedMemory m(o.key);
         create(o, m, 64);
-        timed(o, [&](long) {
+        timed(o, 64, [&](long) {
             if (!m.lock() || !m.unlock())
                 fail(o, m.errorString());
         });
@@ -169,7 +186,7 @@ int main(int argc, char **argv)
         qtshm_status st = qtshm_shm_create(h, 64, 1);
         if (!st.ok)
             fail(o, QString::fromUtf8(st.msg));
-        timed(o, [&](long) {
+        timed(o, 64, [&](long) {
             qtshm_status a = qtshm_shm_lock(h), b = qtshm_shm_unlock(h);
             if (!a.ok || !b.ok)
                 fail(o, QStringLiteral("shim lock/unlock failed"));
@@ -179,12 +196,12 @@ int main(int argc, char **argv)
         QSharedMemory holder(o.key);
         create(o, holder, 4096);
         QSharedMemory m(o.key);
-        timed(o, [&](long) {
+        timed(o, 4096, [&](long) {
             if (!m.attach() || !m.detach())
                 fail(o, m.errorString());
         });
     } else if (o.op == "create") {
-        timed(o, [&](long) {
+        timed(o, 4096, [&](long) {
             QSharedMemory m(o.key);
             create(o, m, 4096);
         });
@@ -194,7 +211,7 @@ int main(int argc, char **argv)
         std::vector<char> buf(size_t(o.size), 'x');
         std::memset(m.data(), 0, size_t(o.size)); // touch every page before timing
         if (o.op == "copy") {
-            timed(o, [&](long i) {
+            timed(o, o.size, [&](long i) {
                 buf[0] = char(i);
                 if (!m.lock())
                     fail(o, m.errorString());
@@ -204,7 +221,7 @@ int main(int argc, char **argv)
             });
         } else {
             void *d = m.data();
-            timed(o, [&](long i) {
+            timed(o, o.size, [&](long i) {
                 buf[0] = char(i);
                 std::memcpy(d, buf.data(), buf.size());
                 clobber();

@@ -11,7 +11,8 @@
 #   bash scripts/bench.sh --rounds 9 --only loops,handoff   # other flags go to `bench run`
 #
 # As root, the run gets its own IPC namespace (unshare --ipc), so that nothing else on the
-# machine shares its objects and anything left behind is counted exactly. The figures are never
+# machine shares its objects and anything left behind is counted exactly, and its own mount
+# namespace with a tmpfs for Qt's key files. The figures are never
 # pass/fail: a run fails only when a measurement cannot be made (or, with CI=true, when a Qt or
 # Go build is missing).
 set -euo pipefail
@@ -81,7 +82,12 @@ fi
 run=("$bin/bench-pure" run --peers "$peers" --go-qt5 "$bin/bench-qt5" --go-qt6 "$bin/bench-qt6" "${go68[@]}" --out "$cache/bench")
 [ "${CI:-}" = true ] && run+=(--require-all)
 run+=("${args[@]}")
-if [ "$(id -u)" -eq 0 ] && unshare --ipc true 2>/dev/null; then
-  QTSHM_BENCH_PRIVATE_IPC=1 exec unshare --ipc -- "${run[@]}"
+if [ "$(id -u)" -eq 0 ] && unshare --ipc --mount true 2>/dev/null; then
+  # Private IPC and mount namespaces; Qt's key files go to a private tmpfs, so that creating
+  # and removing them does not wait on the disk's journal (on this VM /tmp is ext4, and other
+  # work writing to the disk made Create+Close vary tenfold).
+  mkdir -p "$cache/bench/tmp"
+  QTSHM_BENCH_PRIVATE_IPC=1 exec unshare --ipc --mount --propagation private sh -c \
+    'mount -t tmpfs -o size=16m,mode=0755 qtshm-bench "$1" && shift && exec "$@"' sh "$cache/bench/tmp" "${run[@]}" --tmpdir "$cache/bench/tmp"
 fi
 exec "${run[@]}"

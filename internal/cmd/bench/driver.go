@@ -38,6 +38,7 @@ type loopRow struct {
 	Size      int
 	N, NShort int
 	Bytes     bool // report GB/s (Size bytes per operation) instead of time per operation
+	CppOnly   bool // an operation of the C++ program only
 }
 
 var copySizes = []int{64, 4 << 10, 1 << 20, 64 << 20}
@@ -45,6 +46,7 @@ var copySizes = []int{64, 4 << 10, 1 << 20, 64 << 20}
 func loopRows() []loopRow {
 	rows := []loopRow{
 		{ID: "lock", Label: "Lock+Unlock, uncontended", Op: "lock", N: 20000, NShort: 300},
+		{ID: "shimlock", Label: "Lock+Unlock through the shim's C ABI (C++ calling what the native Go backend calls)", Op: "shimlock", N: 20000, NShort: 300, CppOnly: true},
 		{ID: "attach", Label: "Attach+Detach of an existing segment", Op: "attach", N: 2000, NShort: 30},
 		{ID: "create", Label: "Create+Close (4 KiB)", Op: "create", N: 500, NShort: 10},
 	}
@@ -82,6 +84,7 @@ var handoffPairs = []handoffPair{
 // cell is what the rounds measured for one row and one column.
 type cell struct {
 	Values  []float64 `json:"values"`            // per round: ns per op, GB/s, ops/s, or the median latency in ns
+	Wall    []float64 `json:"wall,omitempty"`    // per round: the whole loop's mean ns per op (single-process loops)
 	CPU     []float64 `json:"cpu,omitempty"`     // per round: CPU ns per op (single-process loops)
 	P99     []float64 `json:"p99,omitempty"`     // per round: the 99th percentile latency (hand-offs)
 	Samples []float64 `json:"samples,omitempty"` // the article scenario: every delay, ns
@@ -150,6 +153,7 @@ func runDriver(args []string, stdout, stderr io.Writer) int {
 	short := fs.Bool("short", false, "tiny counts and one round: checks that everything runs (seconds)")
 	requireAll := fs.Bool("require-all", false, "fail when a Qt build or Go build is missing (CI)")
 	only := fs.String("only", "", "comma-separated sections to run: loops,contended,handoff,article (default: all)")
+	tmpParent := fs.String("tmpdir", "", "where to make the run's temp directory, which holds Qt's key files (default: $TMPDIR or /tmp)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -168,7 +172,7 @@ func runDriver(args []string, stdout, stderr io.Writer) int {
 	if *goPure == "" {
 		*goPure = self
 	}
-	tmp, err := os.MkdirTemp("", "qtshm-bench-")
+	tmp, err := os.MkdirTemp(*tmpParent, "qtshm-bench-")
 	if err != nil {
 		fmt.Fprintln(stderr, "bench run:", err)
 		return 1
@@ -178,7 +182,9 @@ func runDriver(args []string, stdout, stderr io.Writer) int {
 	// temp directory as the workers, so that the keys meet.
 	os.Setenv("TMPDIR", tmp)
 
-	d := &driver{res: &results{Started: time.Now(), Rounds: *rounds, Short: *short, Host: readHost()}, tmp: tmp,
+	host := readHost()
+	host.TempFS = fsType(tmp)
+	d := &driver{res: &results{Started: time.Now(), Rounds: *rounds, Short: *short, Host: host}, tmp: tmp,
 		short: *short, rounds: *rounds, log: stderr, timeout: 3 * time.Minute}
 	if *only != "" {
 		d.only = map[string]bool{}
@@ -309,6 +315,9 @@ func (d *driver) n(r loopRow) int {
 func (d *driver) loopRound(round int) {
 	for _, row := range loopRows() {
 		for _, k := range d.order(round) {
+			if row.CppOnly && !k.Cpp {
+				continue
+			}
 			c := d.res.cell(row.ID, k.ID)
 			rec, err := d.runLoop(k, row.Op, d.newKey(row.Op), d.n(row), max(row.Size, 1))
 			if err != nil {
@@ -320,6 +329,7 @@ func (d *driver) loopRound(round int) {
 				v = float64(row.Size) / rec.NsPerOp // bytes per ns = GB/s
 			}
 			c.Values = append(c.Values, v)
+			c.Wall = append(c.Wall, rec.WallNsPerOp)
 			c.CPU = append(c.CPU, rec.CPUNsPerOp)
 			c.Qt = rec.Qt
 		}

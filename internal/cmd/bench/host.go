@@ -18,6 +18,28 @@ type hostInfo struct {
 	LoadBefore string `json:"loadBefore"`
 	LoadAfter  string `json:"loadAfter"`
 	Virtual    string `json:"virtual,omitempty"`
+	TempFS     string `json:"tempFS,omitempty"` // the file system of the run's temp directory (Qt's key files)
+}
+
+// fsType names the file system dir is on: tmpfs, ext4, … (a magic number when unknown).
+func fsType(dir string) string {
+	var st syscall.Statfs_t
+	if syscall.Statfs(dir, &st) != nil {
+		return ""
+	}
+	switch uint32(st.Type) {
+	case 0x01021994:
+		return "tmpfs"
+	case 0xef53:
+		return "ext4"
+	case 0x9123683e:
+		return "btrfs"
+	case 0x58465342:
+		return "xfs"
+	case 0x794c7630:
+		return "overlayfs"
+	}
+	return fmt.Sprintf("file system 0x%x", uint32(st.Type))
 }
 
 func readHost() hostInfo {

@@ -120,8 +120,8 @@ func renderMarkdown(r *results) string {
 	if h.Virtual != "" {
 		virt = ", " + h.Virtual
 	}
-	p("Host: %d CPUs (%s%s), Linux %s, %s; load average %s before, %s after; took %s.\n",
-		h.CPUs, h.Model, virt, h.Kernel, h.Go, h.LoadBefore, h.LoadAfter, r.Finished.Sub(r.Started).Round(1e9))
+	p("Host: %d CPUs (%s%s), Linux %s, %s; load average %s before, %s after; key files on %s; took %s.\n",
+		h.CPUs, h.Model, virt, h.Kernel, h.Go, h.LoadBefore, h.LoadAfter, h.TempFS, r.Finished.Sub(r.Started).Round(1e9))
 	if r.Short {
 		p("\n**--short run: tiny counts, one round. These figures only show that the harness works.**\n")
 	}
@@ -140,7 +140,7 @@ func renderMarkdown(r *results) string {
 	}
 
 	p("\n## Single-process operations\n\n")
-	p("Time per operation, and its ratio to C++ Qt 5.15 (lower is better); copies in GB/s, with the ratio of the throughput to C++ Qt 5.15's and to C++ memcpy of the same size (higher is better).\n\n")
+	p("Time per operation, and its ratio to C++ Qt 5.15 (lower is better); copies in GB/s, with the ratio of the throughput to C++ Qt 5.15's and to C++ memcpy of the same size (higher is better). Each loop is timed in about 100 batches and its figure is the median batch's, so that batches the scheduler interrupted do not count (results.json also has each loop's mean).\n\n")
 	header("operation")
 	for _, row := range loopRows() {
 		p("| %s |", row.Label)
@@ -148,6 +148,8 @@ func renderMarkdown(r *results) string {
 		for _, k := range cols {
 			v := r.med(row.ID, k.ID)
 			switch {
+			case math.IsNaN(v):
+				p(" — |")
 			case !row.Bytes:
 				p(" %s (%s) |", fmtTime(v), fmtRatio(v/base))
 			case row.Op == "copy":
@@ -162,18 +164,21 @@ func renderMarkdown(r *results) string {
 
 	p("\nCPU time per operation (user + system, getrusage: what the process itself spent, without the time it waited for a CPU), ratio to C++ Qt 5.15:\n\n")
 	header("operation")
-	for _, row := range loopRows()[:3] {
+	for _, row := range loopRows()[:4] {
 		p("| %s |", row.Label)
 		base := r.medCPU(row.ID, baseKind)
 		for _, k := range cols {
-			v := r.medCPU(row.ID, k.ID)
-			p(" %s (%s) |", fmtTime(v), fmtRatio(v/base))
+			if v := r.medCPU(row.ID, k.ID); math.IsNaN(v) {
+				p(" — |")
+			} else {
+				p(" %s (%s) |", fmtTime(v), fmtRatio(v/base))
+			}
 		}
 		p("\n")
 	}
 
 	p("\n## Contended throughput\n\n")
-	p("N processes of one kind each do locked increments of one counter (the total is checked); operations per second from the first start to the last end, ratio to C++ Qt 5.15 (higher is better).\n\n")
+	p("N processes of one kind each do locked increments of one counter (the total is checked); operations per second from the first start to the last end, ratio to C++ Qt 5.15 (higher is better). With more processes than CPUs these figures are mostly the scheduler's: a run either hands the lock to another process at almost every operation or lets one process take it again and again, and the two differ up to tenfold (results.json has every round).\n\n")
 	header("processes")
 	for _, n := range contenders {
 		id := "incr/" + strconv.Itoa(n)
