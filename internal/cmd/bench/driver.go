@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -73,6 +75,9 @@ func sizeName(s int) string {
 }
 
 var contenders = []int{2, 4, 8}
+
+// sections are the parts of a run --only can pick.
+var sections = []string{"loops", "contended", "handoff", "article"}
 
 // handoffPair is a doorbell writer → reader pair; Qt is the C++ Qt 5.15 build.
 type handoffPair struct{ Name, Writer, Reader string }
@@ -189,7 +194,12 @@ func runDriver(args []string, stdout, stderr io.Writer) int {
 	if *only != "" {
 		d.only = map[string]bool{}
 		for _, s := range strings.Split(*only, ",") {
-			d.only[strings.TrimSpace(s)] = true
+			s = strings.TrimSpace(s)
+			if !slices.Contains(sections, s) {
+				fmt.Fprintf(stderr, "bench run: --only: unknown section %q (sections: %s)\n", s, strings.Join(sections, ","))
+				return 2
+			}
+			d.only[s] = true
 		}
 	}
 	var missing []string

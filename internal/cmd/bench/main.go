@@ -1,4 +1,6 @@
-// Command bench is the benchmark harness of qtshm-go (scripts/bench.sh runs it): the same
+//go:build linux
+
+// Command bench (Linux only) is the benchmark harness of qtshm-go (scripts/bench.sh runs it): the same
 // operations in pure Go, in Go on the native backend (Qt 5.15, 6.4, 6.8 through the shim) and
 // in C++ with Qt's own QSharedMemory (cmake/qtshm_bench.cpp, Qt 5.15, 6.4, 6.8), in one run,
 // interleaved, reported as a Markdown table with ratios to C++ Qt 5.15 and a PNG chart.

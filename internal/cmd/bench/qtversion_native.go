@@ -1,4 +1,4 @@
-//go:build (qt5 || qt6) && !(qt5 && qt6)
+//go:build linux && (qt5 || qt6) && !(qt5 && qt6)
 
 package main
 
