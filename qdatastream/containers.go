@@ -2,11 +2,15 @@ package qdatastream
 
 import (
 	"slices"
+	"strings"
+	"unicode/utf8"
 )
 
-// preallocation bounds what a container reserves before its elements are read: a count is
-// checked against the bytes left, but an element's smallest encoding is not known here.
-const preallocation = 1024
+// preallocation bounds what a container reserves before its elements are read. A count is
+// checked against the bytes left, but an element's smallest encoding is not known here, and
+// nested containers would each reserve before reading: beyond this, append grows the list as
+// elements are actually read, so memory stays proportional to the input.
+const preallocation = 4
 
 // ReadList reads a QList<T> (or a Qt 5 QVector<T>, which is written alike) with read for each
 // element, e.g. ReadList(r, (*Reader).ReadInt32). The count is checked against the bytes left.
@@ -49,8 +53,9 @@ func WriteList[T any](w *Writer, list []T, write func(*Writer, T) error) error {
 }
 
 // ReadMap reads a QMap<QString, V> or QHash<QString, V> (written alike: a count, then key and
-// value pairs) with read for each value. As Qt's insert does, a later duplicate key replaces an
-// earlier one.
+// value pairs) with read for each value. A later duplicate key replaces an earlier one, as Qt 6
+// reads a QMap; Qt 5 keeps both (it reads with insertMulti), and its QMap::value returns the later
+// one too.
 func ReadMap[V any](r *Reader, read func(*Reader) (V, error)) (map[string]V, error) {
 	return value(r, func() (map[string]V, error) {
 		start := r.off
@@ -61,7 +66,7 @@ func ReadMap[V any](r *Reader, read func(*Reader) (V, error)) (map[string]V, err
 		if null {
 			return nil, newError("QMap size", start, ErrSizeLimitExceeded, "the null marker (-1) is not a count")
 		}
-		m := make(map[string]V, min(n, preallocation))
+		m := make(map[string]V) // grows as pairs are read: a map reserves buckets, not a few slots
 		for i := 0; i < n; i++ {
 			k, err := r.ReadString()
 			if err != nil {
@@ -85,6 +90,11 @@ func WriteMap[V any](w *Writer, m map[string]V, write func(*Writer, V) error) er
 	return w.atomic(func() error {
 		if err := w.writeSize("QMap", len(m)); err != nil {
 			return err
+		}
+		for k := range m {
+			if !utf8.ValidString(k) {
+				return newError("QMap key", len(w.buf), ErrWriteFailed, "key %q is not valid UTF-8 (it would collide with other keys as U+FFFD)", k)
+			}
 		}
 		for _, k := range sortedKeys(m) {
 			if err := w.WriteString(k); err != nil {
@@ -110,7 +120,7 @@ func sortedKeys[V any](m map[string]V) []string {
 		case lessUTF16(b, a):
 			return 1
 		}
-		return 0
+		return strings.Compare(a, b)
 	})
 	return keys
 }

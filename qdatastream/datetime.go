@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 	"time"
 )
 
@@ -81,7 +82,12 @@ type TimeZone struct {
 	ID string
 	// OffsetZone is set for Qt's UTC-offset zones (QTimeZone(int) and ids like "UTC+01:00"),
 	// which Qt streams with the fields below.
-	OffsetZone   bool
+	OffsetZone bool
+	// AheadOfUtcBy is set for the short form Qt 6.5+ writes for a standalone
+	// QTimeZone::fromSecondsAheadOfUtc (never inside a QDateTime): the id "AheadOfUtcBy" and
+	// Offset. Qt's other short forms are ids of their own: "QTimeZone::UTC",
+	// "QTimeZone::LocalTime", and "-No Time Zone Specified!" for an invalid zone.
+	AheadOfUtcBy bool
 	Offset       int32 // seconds ahead of UTC
 	Name         string
 	Abbreviation string
@@ -103,7 +109,9 @@ type DateTime struct {
 
 // DateTimeOf returns t as a QDateTime, to the millisecond: SpecUTC for time.UTC, SpecLocalTime
 // for time.Local, SpecTimeZone for a location loaded by name (time.LoadLocation), and
-// SpecOffsetFromUTC for any other (fixed) location.
+// SpecOffsetFromUTC for any other location. The stream holds wall-clock time: in the hour a
+// daylight-saving zone repeats in autumn, both instants have the same bytes, and reading them
+// back (GoTime, or Qt) gives the first; the same holds in Qt.
 func DateTimeOf(t time.Time) DateTime {
 	dt := DateTime{Date: DateOf(t), Time: TimeOf(t)}
 	switch loc := t.Location(); {
@@ -111,7 +119,7 @@ func DateTimeOf(t time.Time) DateTime {
 		dt.Spec = SpecUTC
 	case loc == time.Local:
 		dt.Spec = SpecLocalTime
-	case isZoneName(loc.String()):
+	case isZone(t):
 		dt.Spec, dt.Zone = SpecTimeZone, TimeZone{ID: loc.String()}
 	default:
 		_, off := t.Zone()
@@ -120,11 +128,33 @@ func DateTimeOf(t time.Time) DateTime {
 	return dt
 }
 
-// isZoneName reports whether name loads as a location of that name.
-func isZoneName(name string) bool {
-	loc, err := time.LoadLocation(name)
-	return err == nil && loc.String() == name && name != "UTC" && name != "Local"
+// isZone reports whether t's location is the time zone its name loads (time.LoadLocation): the
+// same name, offset and abbreviation at t. A fixed zone that time.Parse made up from an
+// abbreviation ("EST" with offset 0) is not, though "EST" is a zone's name too.
+func isZone(t time.Time) bool {
+	name := t.Location().String()
+	if name == "UTC" || name == "Local" || name == "" {
+		return false
+	}
+	loc, ok := zoneCache.Load(name)
+	if !ok {
+		l, err := time.LoadLocation(name)
+		if err != nil {
+			l = nil
+		}
+		loc, _ = zoneCache.LoadOrStore(name, l)
+	}
+	l, _ := loc.(*time.Location)
+	if l == nil {
+		return false
+	}
+	abbr, off := t.Zone()
+	abbr2, off2 := t.In(l).Zone()
+	return abbr == abbr2 && off == off2
 }
+
+// zoneCache holds time.LoadLocation's answer per name (nil for names that do not load).
+var zoneCache sync.Map
 
 // GoTime returns dt as a time.Time. local is the zone SpecLocalTime means (the writing
 // machine's local zone; nil means time.Local). A zone is loaded by its IANA id with
@@ -162,7 +192,8 @@ func (dt DateTime) GoTime(local *time.Location) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("qdatastream: unknown Qt::TimeSpec %d", dt.Spec)
 	}
 	y, m, d := day.Date()
-	return time.Date(y, m, d, 0, 0, 0, int(clock), loc), nil
+	ms := int(clock / time.Millisecond) // the wall clock, not a duration: DST days are not 24 h
+	return time.Date(y, m, d, ms/3600000, ms/60000%60, ms/1000%60, ms%1000*1e6, loc), nil
 }
 
 // ReadDate reads a QDate: a qint64 Julian day.
@@ -238,8 +269,12 @@ func (w *Writer) WriteDateTime(dt DateTime) error {
 	})
 }
 
-// offsetZoneMarker is the string Qt writes before a UTC-offset zone's fields.
-const offsetZoneMarker = "OffsetFromUtc"
+// The strings Qt writes before a UTC-offset zone's fields, and before a short offset zone's
+// offset.
+const (
+	offsetZoneMarker = "OffsetFromUtc"
+	aheadOfUtcMarker = "AheadOfUtcBy"
+)
 
 // ReadTimeZone reads a QTimeZone: its id as a QString, or for a UTC-offset zone the string
 // "OffsetFromUtc", the id, the offset (qint32), name, abbreviation, territory (qint32) and comment.
@@ -249,6 +284,13 @@ func (r *Reader) ReadTimeZone() (TimeZone, error) {
 		id, err := r.ReadString()
 		if err != nil {
 			return z, renamed(err, "QTimeZone id")
+		}
+		if id == aheadOfUtcMarker {
+			off, err := r.ReadInt32()
+			if err != nil {
+				return z, renamed(err, "QTimeZone offset")
+			}
+			return TimeZone{ID: id, AheadOfUtcBy: true, Offset: off}, nil
 		}
 		if id != offsetZoneMarker {
 			return TimeZone{ID: id}, nil
@@ -272,6 +314,12 @@ func (r *Reader) ReadTimeZone() (TimeZone, error) {
 
 // WriteTimeZone appends a QTimeZone.
 func (w *Writer) WriteTimeZone(z TimeZone) error {
+	if z.AheadOfUtcBy {
+		return w.atomic(func() error {
+			_ = w.WriteString(aheadOfUtcMarker)
+			return w.WriteInt32(z.Offset)
+		})
+	}
 	if !z.OffsetZone {
 		return w.WriteString(z.ID)
 	}

@@ -27,9 +27,10 @@
 // Every value's layout, what changed between stream versions, and how this package is proven
 // against real Qt 5.15, 6.4 and 6.8 are in docs/qdatastream.md.
 //
-// Decoding is safe on hostile input: no panic, and no allocation beyond what the input's length
-// allows (sizes and counts are checked against the bytes left before anything is allocated,
-// nesting is bounded by Reader.MaxDepth, decoded images by Reader.MaxImageBytes). Errors are
-// *Error values that name the field and its offset and wrap ErrReadPastEnd, ErrReadCorruptData
-// or ErrSizeLimitExceeded, Qt's own QDataStream::Status for the same bytes.
+// Decoding is safe on hostile input: no panic, and memory in proportion to the input (sizes and
+// counts are checked against the bytes left before anything is allocated, containers grow as
+// their elements are read, nesting is bounded by Reader.MaxDepth; an image must fit both
+// Reader.MaxImageBytes and what its compressed data can expand to). Errors are *Error values
+// that name the field and its offset, wrap ErrReadPastEnd, ErrReadCorruptData or
+// ErrSizeLimitExceeded, and carry the QDataStream::Status Qt sets for the same bytes.
 package qdatastream

@@ -31,7 +31,9 @@ type Error struct {
 	// Offset is the stream offset of the field that failed (for a write, the stream's length
 	// when the value started).
 	Offset int
-	// Status is the status Qt's QDataStream would be left in.
+	// Status is the QDataStream::Status Qt sets for the same bytes. Qt reports every image it
+	// cannot read as ReadPastEnd, whatever Err says. Where Qt reads on and this package stops
+	// (a QVariant type it does not decode, an unknown Qt::TimeSpec), Status is ReadCorruptData.
 	Status Status
 	// Detail says what was wrong.
 	Detail string
@@ -61,4 +63,11 @@ func statusOf(err error) Status {
 
 func newError(op string, off int, cause error, format string, args ...any) *Error {
 	return &Error{Op: op, Offset: off, Status: statusOf(cause), Detail: fmt.Sprintf(format, args...), Err: cause}
+}
+
+// imageError is the error of an image Qt cannot read: Qt's status is ReadPastEnd for all of them.
+func imageError(off int, cause error, format string, args ...any) *Error {
+	e := newError("QImage", off, cause, format, args...)
+	e.Status = ReadPastEnd
+	return e
 }

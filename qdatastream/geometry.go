@@ -19,9 +19,11 @@ func RectOf(r image.Rectangle) Rect {
 	return Rect{Left: int32(r.Min.X), Top: int32(r.Min.Y), Right: int32(r.Max.X - 1), Bottom: int32(r.Max.Y - 1)}
 }
 
-// Rectangle returns the image.Rectangle covering the same pixels as q.
+// Rectangle returns the image.Rectangle covering the same pixels as q. A QRect that is empty
+// in Qt (right < left or bottom < top) gives an empty rectangle: its corners are kept as they
+// are, not swapped as image.Rect would.
 func (q Rect) Rectangle() image.Rectangle {
-	return image.Rect(int(q.Left), int(q.Top), int(q.Right)+1, int(q.Bottom)+1)
+	return image.Rectangle{Min: image.Pt(int(q.Left), int(q.Top)), Max: image.Pt(int(q.Right)+1, int(q.Bottom)+1)}
 }
 
 // ReadPoint reads a QPoint: two qint32.

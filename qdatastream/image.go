@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"encoding/binary"
 	"image"
-	"image/color"
 	"image/png"
+	"math"
+	"reflect"
 )
 
 // pngSignature starts every PNG file.
@@ -14,7 +15,10 @@ var pngSignature = []byte("\x89PNG\r\n\x1a\n")
 // ReadImage reads a QImage as Qt writes it from stream version 5 on: a qint32 marker, 0 for
 // QImage() (returned as nil) and 1 otherwise, followed by the image as a PNG file. The PNG is
 // found by its chunks, so the offset after it is exact and the values that follow read
-// correctly. Images whose decoded size would exceed MaxImageBytes are refused before decoding.
+// correctly. Before anything is decoded, the PNG's header is checked against MaxImageBytes
+// (what image/png will allocate for it: the pixel format it decodes to, twice that for an
+// interlaced PNG) and against its compressed data (deflate expands at most 1032 times, so a PNG
+// of a few bytes cannot claim gigapixels).
 func (r *Reader) ReadImage() (image.Image, error) {
 	return value(r, func() (image.Image, error) {
 		marker, err := r.ReadInt32()
@@ -25,39 +29,38 @@ func (r *Reader) ReadImage() (image.Image, error) {
 			return nil, nil
 		}
 		start := r.off
-		n, err := pngLength(r.buf[start:])
+		p, err := scanPNG(r.buf[start:])
 		if err != nil {
-			return nil, newError("QImage", start, errorKind(err), "%v", err)
-		}
-		data := r.buf[start : start+n]
-		cfg, err := png.DecodeConfig(bytes.NewReader(data))
-		if err != nil {
-			return nil, newError("QImage", start, ErrReadCorruptData, "PNG header: %v", err)
+			return nil, imageError(start, errorKind(err), "%v", err)
 		}
 		limit := r.MaxImageBytes
 		if limit <= 0 {
 			limit = DefaultMaxImageBytes
 		}
-		if need := int64(cfg.Width) * int64(cfg.Height) * int64(bytesPerPixel(cfg.ColorModel)); need > int64(limit) {
-			return nil, newError("QImage", start, ErrSizeLimitExceeded, "a %d×%d PNG needs %d bytes decoded, more than the limit of %d", cfg.Width, cfg.Height, need, limit)
+		if need := p.decodedBytes(); need > int64(limit) {
+			return nil, imageError(start, ErrSizeLimitExceeded, "a %d×%d PNG needs %d bytes decoded, more than the limit of %d", p.width, p.height, need, limit)
 		}
-		img, err := png.Decode(bytes.NewReader(data))
+		if raw := p.rawBytes(); raw > maxDeflateRatio*p.idatBytes+64<<10 {
+			return nil, imageError(start, ErrReadCorruptData, "a %d×%d PNG cannot come from %d bytes of compressed data", p.width, p.height, p.idatBytes)
+		}
+		img, err := png.Decode(bytes.NewReader(r.buf[start : start+p.length]))
 		if err != nil {
-			return nil, newError("QImage", start, ErrReadCorruptData, "PNG: %v", err)
+			return nil, imageError(start, ErrReadCorruptData, "PNG: %v", err)
 		}
-		r.off = start + n
+		r.off = start + p.length
 		return img, nil
 	})
 }
 
 // WriteImage appends img as Qt writes a QImage: the marker 1 and the image as PNG (encoded by
-// image/png, so the bytes differ from Qt's own encoder's, but the pixels do not). A nil image,
-// or one without pixels (Qt's null image is 0×0), is written as QImage(): the marker 0.
+// image/png, so the bytes differ from Qt's own encoder's, but the pixels do not). A nil image (a
+// nil pointer in the interface too), or one without pixels (Qt's null image is 0×0), is written
+// as QImage(): the marker 0.
 func (w *Writer) WriteImage(img image.Image) error {
 	if err := w.ready("QImage"); err != nil {
 		return err
 	}
-	if img == nil || img.Bounds().Empty() {
+	if isNil(img) || img.Bounds().Empty() {
 		return w.WriteInt32(0)
 	}
 	var b bytes.Buffer
@@ -69,30 +72,109 @@ func (w *Writer) WriteImage(img image.Image) error {
 	return nil
 }
 
-// pngLength returns the length of the PNG file at the start of b: the signature and every chunk
-// up to and including IEND. Chunk lengths are checked against the bytes left.
-func pngLength(b []byte) (int, error) {
+// isNil reports whether img is nil or holds a nil pointer (whose Bounds would panic).
+func isNil(img image.Image) bool {
+	if img == nil {
+		return true
+	}
+	v := reflect.ValueOf(img)
+	return v.Kind() == reflect.Pointer && v.IsNil()
+}
+
+// maxDeflateRatio is the most deflate can expand: 258 bytes from a little over 2 bits.
+const maxDeflateRatio = 1032
+
+// pngInfo is what scanPNG learns from a PNG's chunks.
+type pngInfo struct {
+	length              int   // the signature and every chunk up to and including IEND
+	width, height       int64 // from IHDR
+	bitDepth, colorType byte
+	interlaced, hasTRNS bool
+	idatBytes           int64 // compressed image data
+}
+
+// scanPNG walks the PNG file at the start of b: the signature, IHDR first, and every chunk up to
+// and including IEND. Chunk lengths are checked against the bytes left.
+func scanPNG(b []byte) (pngInfo, error) {
+	var p pngInfo
 	if len(b) < len(pngSignature) {
-		return 0, errPNG{ErrReadPastEnd, "the PNG signature is cut short"}
+		return p, errPNG{ErrReadPastEnd, "the PNG signature is cut short"}
 	}
 	if !bytes.Equal(b[:len(pngSignature)], pngSignature) {
-		return 0, errPNG{ErrReadCorruptData, "no PNG signature"}
+		return p, errPNG{ErrReadCorruptData, "no PNG signature"}
 	}
 	off := len(pngSignature)
-	for {
+	for first := true; ; first = false {
 		if len(b)-off < 12 {
-			return 0, errPNG{ErrReadPastEnd, "the PNG ends before its IEND chunk"}
+			return p, errPNG{ErrReadPastEnd, "the PNG ends before its IEND chunk"}
 		}
 		n := binary.BigEndian.Uint32(b[off:])
 		if n > 0x7fffffff || int64(n) > int64(len(b)-off-12) {
-			return 0, errPNG{ErrReadPastEnd, "a PNG chunk is longer than the bytes left"}
+			return p, errPNG{ErrReadPastEnd, "a PNG chunk is longer than the bytes left"}
 		}
-		typ := string(b[off+4 : off+8])
+		typ, data := string(b[off+4:off+8]), b[off+8:off+8+int(n)]
+		switch {
+		case first && (typ != "IHDR" || n != 13):
+			return p, errPNG{ErrReadCorruptData, "the PNG does not start with its header (IHDR)"}
+		case first:
+			p.width, p.height = int64(binary.BigEndian.Uint32(data)), int64(binary.BigEndian.Uint32(data[4:]))
+			p.bitDepth, p.colorType, p.interlaced = data[8], data[9], data[12] == 1
+			if p.width > math.MaxInt32 || p.height > math.MaxInt32 || p.bitDepth > 16 {
+				return p, errPNG{ErrReadCorruptData, "the PNG header is out of range"}
+			}
+		case typ == "tRNS":
+			p.hasTRNS = true
+		case typ == "IDAT":
+			p.idatBytes += int64(n)
+		}
 		off += 12 + int(n)
 		if typ == "IEND" {
-			return off, nil
+			p.length = off
+			return p, nil
 		}
 	}
+}
+
+// decodedBytes is what image/png allocates for the image: its pixel type's size (a gray or RGB
+// image with a tRNS chunk decodes to NRGBA), twice for an interlaced one (each pass is decoded
+// into an image of its own, then copied).
+func (p pngInfo) decodedBytes() int64 {
+	wide := p.bitDepth == 16
+	var per int64
+	switch {
+	case p.colorType == 3: // palette
+		per = 1
+	case p.colorType == 0 && !p.hasTRNS: // gray
+		per = 1
+		if wide {
+			per = 2
+		}
+	default: // RGB, gray or RGB with tRNS, gray+alpha, RGBA
+		per = 4
+		if wide {
+			per = 8
+		}
+	}
+	if p.interlaced {
+		per *= 2
+	}
+	return saturatingMul(p.width*p.height, per) // width and height are at most 2³¹−1
+}
+
+// rawBytes is the size of the image data before compression: a filter byte and the packed
+// pixels of each row.
+func (p pngInfo) rawBytes() int64 {
+	channels := map[byte]int64{0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[p.colorType]
+	bits := p.width * channels * int64(p.bitDepth)
+	return saturatingMul(p.height, 1+(bits+7)/8)
+}
+
+// saturatingMul is a × b for non-negative a and b, or math.MaxInt64 where that overflows.
+func saturatingMul(a, b int64) int64 {
+	if a != 0 && b > math.MaxInt64/a {
+		return math.MaxInt64
+	}
+	return a * b
 }
 
 type errPNG struct {
@@ -107,22 +189,4 @@ func errorKind(err error) error {
 		return e.kind
 	}
 	return ErrReadCorruptData
-}
-
-// bytesPerPixel is what image/png allocates per pixel for a color model.
-func bytesPerPixel(m color.Model) int {
-	switch m {
-	case color.GrayModel:
-		return 1
-	case color.Gray16Model:
-		return 2
-	case color.NRGBAModel, color.RGBAModel:
-		return 4
-	case color.NRGBA64Model, color.RGBA64Model:
-		return 8
-	}
-	if _, ok := m.(color.Palette); ok {
-		return 1
-	}
-	return 8
 }

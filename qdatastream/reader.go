@@ -28,8 +28,8 @@ type Reader struct {
 	// ByteOrder is QDataStream::byteOrder (the zero value is Qt's default, BigEndian). PNG
 	// data inside a QImage is big endian whatever this says.
 	ByteOrder ByteOrder
-	// FloatingPointPrecision is QDataStream::floatingPointPrecision (Qt's default is
-	// DoublePrecision; the zero value here is SinglePrecision, so NewReader sets it).
+	// FloatingPointPrecision is QDataStream::floatingPointPrecision (the zero value is Qt's
+	// default, DoublePrecision).
 	FloatingPointPrecision FloatingPointPrecision
 	// MaxImageBytes bounds the decoded size of a QImage (width × height × bytes per pixel);
 	// 0 means DefaultMaxImageBytes. A PNG of a few bytes can claim gigapixels.
@@ -45,7 +45,7 @@ type Reader struct {
 // NewReader returns a Reader of b for stream version v, big endian with double precision, as a
 // QDataStream is by default. The Reader reads b in place; it does not copy it.
 func NewReader(b []byte, v Version) *Reader {
-	return &Reader{Version: v, FloatingPointPrecision: DoublePrecision, buf: b}
+	return &Reader{Version: v, buf: b}
 }
 
 // Offset returns the offset of the next value.
@@ -212,6 +212,12 @@ const (
 // 0xffffffff is the null marker (-1), and from Qt_6_7 on 0xfffffffe announces a qint64. The size
 // is checked against the bytes left, each element taking at least unit bytes.
 func (r *Reader) readSize(op string, unit int) (n int, null bool, err error) {
+	return r.readSizeCheck(op, unit, nil)
+}
+
+// readSizeCheck is readSize with a check of the size's own, made before the size is compared
+// with the bytes left (as Qt checks a QString's byte count for oddness first).
+func (r *Reader) readSizeCheck(op string, unit int, check func(size int64) error) (n int, null bool, err error) {
 	start := r.off
 	first, err := r.ReadUint32()
 	if err != nil {
@@ -235,6 +241,12 @@ func (r *Reader) readSize(op string, unit int) (n int, null bool, err error) {
 			return 0, false, newError(op+" size", start, ErrSizeLimitExceeded, "negative size %d", ext)
 		}
 		size = ext
+	}
+	if check != nil {
+		if err := check(size); err != nil {
+			r.off = start
+			return 0, false, err
+		}
 	}
 	if left := r.Len(); size > int64(left/unit) {
 		r.off = start

@@ -16,13 +16,14 @@ func (r *Reader) ReadString() (string, error) {
 // marker 0xffffffff for QString(), a length of 0 for QString("")).
 func (r *Reader) ReadStringOrNull() (s string, null bool, err error) {
 	start := r.off
-	n, null, err := r.readSize("QString", 1)
+	n, null, err := r.readSizeCheck("QString", 1, func(size int64) error {
+		if size%2 != 0 {
+			return newError("QString", start, ErrReadCorruptData, "odd byte length %d for UTF-16 text", size)
+		}
+		return nil
+	})
 	if err != nil || null {
 		return "", null, err
-	}
-	if n%2 != 0 {
-		r.off = start
-		return "", false, newError("QString", start, ErrReadCorruptData, "odd byte length %d for UTF-16 text", n)
 	}
 	b, _ := r.take("QString", n) // readSize checked the length
 	units := make([]uint16, n/2)

@@ -82,7 +82,9 @@ type Variant struct {
 // []byte (QByteArray), []string (QStringList), []Variant (QVariantList), map[string]Variant
 // (QVariantMap), Date, Time, DateTime, Point, Size, Rect, Color, image.Image. An int or uint is a
 // Qt int or uint when it fits in 32 bits, a qlonglong or qulonglong otherwise. nil is
-// QVariant(). Any other type is an error.
+// QVariant(). Any other type is an error, uint16 among them: ReadVariant returns a QChar as
+// uint16, but a Go uint16 could as well be Qt's ushort (a type of its own), so a QChar variant is
+// made as Variant{Type: TypeChar, Value: c}.
 func VariantOf(v any) (Variant, error) {
 	var t Type
 	switch x := v.(type) {
@@ -139,6 +141,9 @@ func VariantOf(v any) (Variant, error) {
 	case Color:
 		t = TypeColor
 	case image.Image:
+		if isNil(x) {
+			return Variant{Type: TypeImage}, nil
+		}
 		t = TypeImage
 	default:
 		return Variant{}, fmt.Errorf("qdatastream: no QVariant type for a Go %T", v)
@@ -265,8 +270,12 @@ func (w *Writer) writeVariant(v Variant) error {
 	if _, ok := typeNames[v.Type]; !ok {
 		return newError("QVariant", start, fmt.Errorf("%w: %w", ErrWriteFailed, errUnsupportedType), "type %v is not one this package encodes", v.Type)
 	}
-	if w.depth >= DefaultMaxDepth {
-		return newError("QVariant", start, ErrSizeLimitExceeded, "nested deeper than %d", DefaultMaxDepth)
+	max := w.MaxDepth
+	if max <= 0 {
+		max = DefaultMaxDepth
+	}
+	if w.depth >= max {
+		return newError("QVariant", start, ErrSizeLimitExceeded, "nested deeper than %d", max)
 	}
 	w.depth++
 	defer func() { w.depth-- }()
@@ -376,7 +385,7 @@ func (w *Writer) writeVariant(v Variant) error {
 		}
 	case image.Image:
 		if v.Type == TypeImage {
-			return w.WriteImage(x)
+			return w.WriteImage(x) // a typed nil too: QImage()
 		}
 	}
 	return mismatch()

@@ -54,12 +54,15 @@ func (v Version) check() error {
 
 // FloatingPointPrecision is QDataStream::FloatingPointPrecision: whether float and double values
 // are written as 4 or as 8 bytes. Qt's default, DoublePrecision, writes a float as a double too.
+// Unlike Qt's enum (where SinglePrecision is 0), the zero value here is DoublePrecision, Qt's
+// default, so that a Reader or Writer made without NewReader or NewWriter matches a default
+// QDataStream; the value itself is never in a stream.
 type FloatingPointPrecision int
 
-// The two precisions, with Qt's values.
+// The two precisions.
 const (
-	SinglePrecision FloatingPointPrecision = 0
-	DoublePrecision FloatingPointPrecision = 1
+	DoublePrecision FloatingPointPrecision = 0
+	SinglePrecision FloatingPointPrecision = 1
 )
 
 // Status is QDataStream::Status, the state a Qt stream is left in by a failed operation. Every

@@ -14,9 +14,12 @@ type Writer struct {
 	Version Version
 	// ByteOrder is QDataStream::byteOrder (the zero value is Qt's default, BigEndian).
 	ByteOrder ByteOrder
-	// FloatingPointPrecision is QDataStream::floatingPointPrecision (Qt's default is
-	// DoublePrecision; the zero value here is SinglePrecision, so NewWriter sets it).
+	// FloatingPointPrecision is QDataStream::floatingPointPrecision (the zero value is Qt's
+	// default, DoublePrecision).
 	FloatingPointPrecision FloatingPointPrecision
+	// MaxDepth bounds the nesting of QVariant containers written; 0 means DefaultMaxDepth. Set
+	// it as the reading side's Reader.MaxDepth is set.
+	MaxDepth int
 
 	buf   []byte
 	depth int
@@ -25,7 +28,7 @@ type Writer struct {
 // NewWriter returns a Writer for stream version v, big endian with double precision, as a
 // QDataStream is by default.
 func NewWriter(v Version) *Writer {
-	return &Writer{Version: v, FloatingPointPrecision: DoublePrecision}
+	return &Writer{Version: v}
 }
 
 // Bytes returns the stream written so far. It aliases the Writer's buffer until the next write.
@@ -156,10 +159,11 @@ func (w *Writer) writeSize(op string, n int) error {
 	case w.Version >= Qt_6_7:
 		_ = w.WriteUint32(extendedSize)
 		return w.WriteInt64(int64(n))
-	case n == extendedSize:
+	case uint64(n) == extendedSize:
 		return w.WriteUint32(extendedSize)
 	}
-	return newError(op+" size", len(w.buf), ErrWriteFailed, "%d elements need stream version Qt_6_7 or later (this stream is %d)", n, int(w.Version))
+	// Qt's writeQSizeType sets SizeLimitExceeded here.
+	return newError(op+" size", len(w.buf), ErrSizeLimitExceeded, "%d elements need stream version Qt_6_7 or later (this stream is %d)", n, int(w.Version))
 }
 
 // writeNull appends the null marker of a QString or QByteArray.

@@ -7,8 +7,9 @@
 #      every clone, in $QTSHM_ROOT (default /var/cache/qtshm-go/trixie-root, readable by every
 #      user so that tests can run the Qt 6.8 programs as another user). Built once (about 1.5 min)
 #      under a lock; a marker file says it is complete.
-#   3. The cmake/ programs (article-writer, article-reader, qtshm-peer, libqtshm_shim): for Qt 5
-#      and Qt 6.4 on the host into $QTSHM_CACHE/build/qt{5,6} (default <repo>/.cache, git-ignored);
+#   3. The cmake/ programs (article-writer, article-reader, qtshm-peer, libqtshm_shim, doorbell-*,
+#      qdatastream-peer, image-example): for Qt 5 and Qt 6.4 on the host into
+#      $QTSHM_CACHE/build/qt{5,6} (default <repo>/.cache, git-ignored);
 #      for Qt 6.8 inside the root, in a build directory of this clone's own (/qtshm/<hash of the
 #      clone's path>), with launchers in $QTSHM_CACHE/build/qt68.
 #
@@ -115,7 +116,7 @@ if ! $skip68; then
     >"$build/qt68.log" 2>&1 || { tail -n 40 "$build/qt68.log" >&2; exit 1; }
   # A launcher per program: runs the trixie binary on the host through the root's own loader.
   mkdir -p "$build/qt68"
-  for prog in article-writer article-reader qtshm-peer doorbell-writer doorbell-reader qtshm-bench; do
+  for prog in article-writer article-reader qtshm-peer doorbell-writer doorbell-reader qdatastream-peer image-example qtshm-bench; do
     cat >"$build/qt68/$prog" <<SH
 #!/bin/sh
 # Runs the Qt 6.8 build of $prog (built in $root$inroot) on the host through the root's loader.
