@@ -116,7 +116,7 @@ if ! $skip68; then
     >"$build/qt68.log" 2>&1 || { tail -n 40 "$build/qt68.log" >&2; exit 1; }
   # A launcher per program: runs the trixie binary on the host through the root's own loader.
   mkdir -p "$build/qt68"
-  for prog in article-writer article-reader qtshm-peer doorbell-writer doorbell-reader qdatastream-peer image-example; do
+  for prog in article-writer article-reader qtshm-peer doorbell-writer doorbell-reader qdatastream-peer image-example qtshm-bench; do
     cat >"$build/qt68/$prog" <<SH
 #!/bin/sh
 # Runs the Qt 6.8 build of $prog (built in $root$inroot) on the host through the root's loader.

@@ -96,6 +96,7 @@ fi
 
 step "benchmark: lock+unlock in Go (pure, native) against Qt's own C++ loop, same run"
 go test -run XXX -bench LockUnlockVsQt -benchtime 100000x ./interop_test/
+bash scripts/bench.sh --no-setup --short # the whole harness once, tiny counts: it runs; its figures are not checked
 
 step "interop: Go (pure, native Qt 5, native Qt 6) with Qt 5.15, 6.4 and 6.8 processes, race detector"
 # -v names every Go × Qt pair that ran; the full log is kept in $QTSHM_CACHE/interop.log.

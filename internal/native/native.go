@@ -17,7 +17,6 @@ import (
 	"github.com/qtshm/qtshm-go/internal/nativekey"
 	"github.com/qtshm/qtshm-go/internal/qtipc"
 	"github.com/qtshm/qtshm-go/internal/qtkey"
-	"github.com/qtshm/qtshm-go/internal/sysv"
 	"golang.org/x/sys/unix"
 )
 
@@ -68,7 +67,7 @@ func (factory) NewSemaphore(key string, initial int, mode qtipc.SemaphoreMode, c
 		s.nativeKey = qtkey.SysV(key, qtkey.SemaphorePrefix, qtkey.TempPath())
 	}
 	if !cfg.AllowForeign {
-		if e := sysv.CheckForeignSemaphore(s.nativeKey); e != nil {
+		if e := checkForeignLegacySemaphore(s.nativeKey); e != nil {
 			C.qtshm_sem_delete(h)
 			return nil, e
 		}
@@ -159,7 +158,7 @@ func (m *sharedMemory) refuseForeign(op string, err error) error {
 	if m.foreign {
 		return err
 	}
-	check := sysv.CheckForeignSegment
+	check := checkForeignLegacySegment
 	if m.ipcKey != nil {
 		check = func(string) *qtipc.Error { return checkForeignNativeSegment(*m.ipcKey) }
 	}
