@@ -25,7 +25,10 @@ func guardedCopy(dst, src []byte) (n int, fault error) {
 			panic(r)
 		}
 	}()
-	return copy(dst, src), nil
+	if l := min(len(dst), len(src)); l < ntThreshold || l >= cachedCopyMax {
+		return copy(dst, src), nil // segmentCopy is not inlined: small copies stay direct
+	}
+	return segmentCopy(dst, src), nil
 }
 
 // ReadAt copies len(p) bytes from offset off of the segment into p (io.ReaderAt). It fails

@@ -39,8 +39,9 @@ type loopRow struct {
 	Op        string
 	Size      int
 	N, NShort int
-	Bytes     bool // report GB/s (Size bytes per operation) instead of time per operation
-	CppOnly   bool // an operation of the C++ program only
+	Bytes     bool   // report GB/s (Size bytes per operation) instead of time per operation
+	CppOnly   bool   // an operation of the C++ program only
+	CppOp     string // what the C++ program runs for this row, if not Op
 }
 
 var copySizes = []int{64, 4 << 10, 1 << 20, 64 << 20}
@@ -56,6 +57,9 @@ func loopRows() []loopRow {
 	m := map[int][2]int{64: {1000000, 10000}, 4 << 10: {200000, 2000}, 1 << 20: {300, 5}, 64 << 20: {5, 1}}
 	for _, s := range copySizes {
 		rows = append(rows, loopRow{ID: "copy/" + strconv.Itoa(s), Label: "Lock + copy " + sizeName(s) + " + Unlock", Op: "copy", Size: s, N: n[s][0], NShort: n[s][1], Bytes: true})
+	}
+	for _, s := range copySizes {
+		rows = append(rows, loopRow{ID: "writeat/" + strconv.Itoa(s), Label: "Lock + WriteAt " + sizeName(s) + " + Unlock (C++: memcpy)", Op: "writeat", CppOp: "copy", Size: s, N: n[s][0], NShort: n[s][1], Bytes: true})
 	}
 	for _, s := range copySizes {
 		rows = append(rows, loopRow{ID: "memcpy/" + strconv.Itoa(s), Label: "copy " + sizeName(s) + " alone (Go copy, C++ memcpy)", Op: "memcpy", Size: s, N: m[s][0], NShort: m[s][1], Bytes: true})
@@ -329,7 +333,11 @@ func (d *driver) loopRound(round int) {
 				continue
 			}
 			c := d.res.cell(row.ID, k.ID)
-			rec, err := d.runLoop(k, row.Op, d.newKey(row.Op), d.n(row), max(row.Size, 1))
+			op := row.Op
+			if k.Cpp && row.CppOp != "" {
+				op = row.CppOp
+			}
+			rec, err := d.runLoop(k, op, d.newKey(op), d.n(row), max(row.Size, 1))
 			if err != nil {
 				d.fail(c, row.Label+" on "+k.Name, err)
 				continue

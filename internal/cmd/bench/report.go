@@ -154,7 +154,7 @@ func renderMarkdown(r *results) string {
 				p(" — |")
 			case !row.Bytes:
 				p(" %s (%s) |", fmtTime(v), fmtRatio(v/base))
-			case row.Op == "copy":
+			case row.Op == "copy" || row.Op == "writeat":
 				mc := r.med("memcpy/"+strconv.Itoa(row.Size), baseKind)
 				p(" %s (%s, %s memcpy) |", fmtRate(v), fmtRatio(v/base), fmtRatio(v/mc))
 			default:
@@ -268,6 +268,10 @@ func targets(r *results) []string {
 		mc := r.med(id, baseKind)
 		if v := r.med(id, "go-pure"); !math.IsNaN(v) && !math.IsNaN(mc) {
 			out = append(out, fmt.Sprintf("Go copy ≥ 0.95× C++ memcpy at %s: %s (%s).", sizeName(s), fmtRatio(v/mc), verdict(v/mc >= 0.95)))
+		}
+		wid := "writeat/" + strconv.Itoa(s)
+		if v, b := r.med(wid, "go-pure"), r.med(wid, baseKind); !math.IsNaN(v) && !math.IsNaN(b) {
+			out = append(out, fmt.Sprintf("Lock + WriteAt + Unlock ≥ 0.95× C++ Lock + memcpy + Unlock at %s: %s (%s).", sizeName(s), fmtRatio(v/b), verdict(v/b >= 0.95)))
 		}
 	}
 	if v, b := r.med("attach", "go-pure"), r.med("attach", baseKind); !math.IsNaN(v) && !math.IsNaN(b) {

@@ -26,6 +26,7 @@ var workerOps = map[string]func(w *worker) error{
 	"create":   (*worker).create,
 	"copy":     (*worker).copy,
 	"memcpy":   (*worker).memcpy,
+	"writeat":  (*worker).writeAt,
 	"incr":     (*worker).incr,
 	"dbwriter": (*worker).dbWriter,
 	"dbreader": (*worker).dbReader,
@@ -211,6 +212,26 @@ func (w *worker) copy() error {
 			return err
 		}
 		copy(m.Data(), buf)
+		return m.Unlock()
+	})
+}
+
+// writeAt is Lock, m.WriteAt(buf, 0), Unlock: the library's bounds-checked copy, which also
+// avoids the runtime's non-temporal stores between 1 and 8 MiB (qtshm/copy.go).
+func (w *worker) writeAt() error {
+	m, buf, err := w.copyTarget()
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	return w.timed(w.size, func(i int) error {
+		buf[0] = byte(i)
+		if err := m.Lock(); err != nil {
+			return err
+		}
+		if _, err := m.WriteAt(buf, 0); err != nil {
+			return err
+		}
 		return m.Unlock()
 	})
 }
