@@ -32,6 +32,11 @@ type sharedMemory struct {
 	mem        []byte     // the mapping; nil when detached
 	lockedByMe bool
 
+	// keyStat is the lstat of nativeKey that handle computed unixKey from, when keyStatOK:
+	// attachSegment checks the file with it instead of another lstat.
+	keyStat   unix.Stat_t
+	keyStatOK bool
+
 	// Native keys (Qt 6.6+ QNativeIpcKey, types 1..0xff): see newNativeSharedMemory.
 	native     bool
 	proj       int    // ftok project id: 'Q', or the key's type
@@ -137,8 +142,15 @@ func (m *sharedMemory) initKey(own bool) *qtipc.Error {
 		m.sem.setKey(m.key, 1, qtipc.Open, own)
 		se = m.sem.err
 	} else {
-		m.sem.setKey("", 1, qtipc.Open, false)
-		m.sem.setKey(m.key, 1, qtipc.Open, false)
+		if s := m.sem; m.key != "" && m.key == s.key && s.reopenable() && s.makeKeyFileName(m.key) == s.fileName {
+			// Qt tears the lock down and opens it again here (setKey(QString()), then
+			// setKey(key)): for a lock this object does not own, that is reopen.
+			s.err = nil
+			s.reopen(qtipc.Open, false)
+		} else {
+			m.sem.setKey("", 1, qtipc.Open, false)
+			m.sem.setKey(m.key, 1, qtipc.Open, false)
+		}
 		se = m.sem.err
 		if own && se == nil {
 			// Qt: "Take ownership and force set initialValue because the semaphore might have
@@ -188,26 +200,31 @@ func (m *sharedMemory) removeStaleLocked(unixKey int) {
 	}
 }
 
-// handle is QSharedMemoryPrivate::handle: the ftok key of the native key file.
+// handle is QSharedMemoryPrivate::handle: the ftok key of the native key file. Qt ≤ 6.5 first
+// tests that the file exists (access), then ftok stats it; one lstat does both here (a stat
+// when the file is a symbolic link, which ftok follows). The lstat is kept for attachSegment.
 func (m *sharedMemory) handle(op string) (int, *qtipc.Error) {
+	m.keyStatOK = false
 	if m.unixKey != 0 {
 		return m.unixKey, nil
 	}
 	if m.nativeKey == "" {
 		return 0, qtipc.Errorf(qtipc.KeyError, op, nil, "QSharedMemory::handle:: key is empty")
 	}
-	if !m.qt66() && !fileExists(m.nativeKey) {
-		return 0, qtipc.Errorf(qtipc.NotFound, op, unix.ENOENT, "QSharedMemory::handle:: UNIX key file doesn't exist")
+	st := &m.keyStat
+	err := unix.Lstat(m.nativeKey, st)
+	regular := err == nil && st.Mode&unix.S_IFMT == unix.S_IFREG
+	if err == nil && !regular {
+		err = unix.Stat(m.nativeKey, st)
 	}
-	key, err := ipc.Ftok(m.nativeKey, m.proj)
 	if err != nil {
-		if m.qt66() {
-			return 0, shmErrno(m.flavor, op, "QSharedMemory::handle", err)
+		if !m.qt66() {
+			return 0, qtipc.Errorf(qtipc.NotFound, op, unix.ENOENT, "QSharedMemory::handle:: UNIX key file doesn't exist")
 		}
-		return 0, qtipc.Errorf(qtipc.KeyError, op, err, "QSharedMemory::handle:: ftok failed")
+		return 0, shmErrno(m.flavor, op, "QSharedMemory::handle", err)
 	}
-	m.unixKey = key
-	return key, nil
+	m.unixKey, m.keyStatOK = ftokOf(st, m.proj), regular
+	return m.unixKey, nil
 }
 
 // Lock is QSharedMemory::lock. The public package never calls it while the lock is held.
@@ -292,7 +309,8 @@ func nilIfOK(e *qtipc.Error) error {
 
 // createSegment is QSharedMemoryPrivate::create (SysV).
 func (m *sharedMemory) createSegment(size int) *qtipc.Error {
-	created, err := createKeyFile(m.nativeKey)
+	var st unix.Stat_t
+	created, _, err := createKeyFile(m.nativeKey, &st)
 	if err != nil {
 		return qtipc.Errorf(qtipc.KeyError, "create", err, "QSharedMemory::handle:: unable to make key")
 	}
@@ -358,17 +376,26 @@ func (m *sharedMemory) attachSegment(mode qtipc.AccessMode) *qtipc.Error {
 		}
 		return e
 	}
+	var size uint64 // unknown: Shmat reads it
 	if !m.foreign {
-		if e := checkKeyFile(m.nativeKey, false); e != nil {
+		var e *qtipc.Error
+		if m.keyStatOK {
+			e = checkKeyFileStat(m.nativeKey, &m.keyStat) // handle's lstat, moments ago
+		} else {
+			e = checkKeyFile(m.nativeKey, false)
+		}
+		if e != nil {
 			return e.WithOp("attach")
 		}
 		if st, err := ipc.ShmStat(id); err == nil {
 			if e := foreignOwner("segment", st.Perm.Uid, st.Perm.Cuid); e != nil {
 				return e.WithOp("attach")
 			}
+			size = st.Segsz
 		}
 	}
-	mem, err := ipc.Shmat(id, flags)
+	m.keyStatOK = false
+	mem, err := ipc.ShmatSize(id, flags, size)
 	if err != nil {
 		if errors.Is(err, unix.EACCES) || errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOMEM) {
 			return shmErrno(m.flavor, "attach", "QSharedMemory::attach (shmat)", err)
