@@ -486,16 +486,30 @@ func (s *semaphore) modify(ctx context.Context, op string, count int) *qtipc.Err
 		s.mu.Lock()
 		_, e := s.handle(qtipc.Open, false)
 		id := s.id
-		s.mu.Unlock()
 		if e != nil {
+			s.mu.Unlock()
 			return e
 		}
-		err := s.semop(ctx, id, count)
+		// The attempt that cannot wait (a release, or a take with IPC_NOWAIT) is made under mu,
+		// which it holds only for that system call: the uncontended case takes mu once.
+		var err error = unix.EAGAIN
+		if count != 0 {
+			err = s.tryOp(id, count)
+		}
 		if err == nil {
-			s.mu.Lock()
 			s.err = nil
 			s.mu.Unlock()
 			return nil
+		}
+		s.mu.Unlock()
+		if err == unix.EAGAIN {
+			err = s.semop(ctx, id, count)
+			if err == nil {
+				s.mu.Lock()
+				s.err = nil
+				s.mu.Unlock()
+				return nil
+			}
 		}
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 			return qtipc.Errorf(qtipc.LockError, op, err, "QSystemSemaphore::modifySemaphore: "+err.Error())
@@ -532,24 +546,37 @@ func (s *semaphore) modify(ctx context.Context, op string, count int) *qtipc.Err
 	}
 }
 
-// semop runs one semop(count, SEM_UNDO; without it for noUndo) on semaphore 0 of set id. A decrement that cannot
-// proceed waits in slices of waitSlice: between slices it honours ctx and recovers a lock set
-// that a creator never initialised.
-func (s *semaphore) semop(ctx context.Context, id, count int) error {
+// sembuf is the operation count on semaphore 0, with SEM_UNDO (without it for noUndo).
+func (s *semaphore) sembuf(count int) ipc.Sembuf {
 	op := ipc.Sembuf{Num: 0, Op: int16(count), Flg: ipc.SEM_UNDO}
 	if s.noUndo {
 		op.Flg = 0
 	}
+	return op
+}
+
+// tryOp is the first attempt of modify's semop, one that cannot wait: a release (count > 0)
+// as it is, a take (count < 0) with IPC_NOWAIT, EAGAIN when it would wait. Neither waits, so
+// both are raw system calls (ipc.Semtimedop).
+func (s *semaphore) tryOp(id, count int) error {
+	op := s.sembuf(count)
+	if count < 0 {
+		op.Flg |= ipc.IPC_NOWAIT
+	}
+	return retryEINTR(func() error { return ipc.Semtimedop(id, op, 0) })
+}
+
+// semop runs the semop of count on semaphore 0 of set id after tryOp found that it would wait
+// (a take: count < 0; count 0, wait-for-zero, is not used and waits unbounded). A decrement
+// waits in slices of waitSlice: between slices it honours ctx and recovers a lock set that a
+// creator never initialised.
+func (s *semaphore) semop(ctx context.Context, id, count int) error {
+	op := s.sembuf(count)
 	if count >= 0 {
 		return retryEINTR(func() error { return ipc.Semtimedop(id, op, 0) })
 	}
-	// The uncontended case costs one call.
 	nowait := op
 	nowait.Flg |= ipc.IPC_NOWAIT
-	err := retryEINTR(func() error { return ipc.Semtimedop(id, nowait, 0) })
-	if err != unix.EAGAIN {
-		return err
-	}
 	for {
 		wait := waitSlice
 		if err := ctx.Err(); err != nil {
