@@ -5,7 +5,7 @@ package sysv
 import (
 	"context"
 	"errors"
-	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -58,9 +58,10 @@ type semaphore struct {
 	holding     bool      // the caller holds the lock set: cleanHandle may remove it as it is
 	keyOfID     int       // the ftok key id was opened with
 
-	// The key file id was opened from (what ftok read: device and inode), when known; see
-	// stillOpen.
+	// The key file id was opened from (what ftok read: device and inode, and its owner), when
+	// known; see stillOpen.
 	fileDev, fileIno uint64
+	fileUid          uint32
 	fileKnown        bool
 
 	// Native System V keys (Qt 6.6+ QNativeIpcKey): the key file is given, not derived.
@@ -120,8 +121,7 @@ func (s *semaphore) setKey(key string, initial int, mode qtipc.SemaphoreMode, ow
 		s.handle(mode, own)
 		return
 	}
-	fileName := s.makeKeyFileName(key)
-	if key == s.key && fileName == s.fileName && s.reopenable() {
+	if key == s.key && s.reopenable() && s.sameKeyFileName() {
 		// Qt cleans the handle and re-opens: see reopen.
 		s.initial = initial
 		s.reopen(mode, own)
@@ -129,8 +129,21 @@ func (s *semaphore) setKey(key string, initial int, mode qtipc.SemaphoreMode, ow
 	}
 	s.cleanHandle()
 	s.key, s.initial = key, initial
-	s.fileName = fileName
+	s.fileName = s.makeKeyFileName(key)
 	s.handle(mode, own)
+}
+
+// sameKeyFileName reports whether makeKeyFileName(s.key) would give s.fileName again (legacy
+// keys): the key is the same, so only the temp directory can have changed — Qt computes it
+// again each time, from $TMPDIR and where that path resolves to. The file name's last element
+// is the key's name, which holds no slash.
+func (s *semaphore) sameKeyFileName() bool {
+	dir := s.tempDir
+	if dir == "" {
+		dir = tempPath(s.flavor)
+	}
+	i := strings.LastIndexByte(s.fileName, '/')
+	return !s.native && i >= 0 && s.fileName[:i] == dir
 }
 
 // reopenable reports whether this object has a set open that it does not own. For such an
@@ -321,7 +334,7 @@ func (s *semaphore) open(canRetry bool) (retry, created bool, e *qtipc.Error) {
 		return true, false, nil
 	}
 	if same && now.Mode&unix.S_IFMT == unix.S_IFREG {
-		s.fileDev, s.fileIno, s.fileKnown = uint64(now.Dev), uint64(now.Ino), true
+		s.fileDev, s.fileIno, s.fileUid, s.fileKnown = uint64(now.Dev), uint64(now.Ino), now.Uid, true
 	}
 	return false, created, nil
 }
@@ -373,7 +386,7 @@ func (s *semaphore) checkOwner(created bool) (st unix.Stat_t, found bool, e *qti
 
 // stillOpen reports whether the set this object has open is the one its key file opens now:
 // the key file is still the file it was opened from (the same device and inode, so the same
-// ftok key), a regular file of this user (unless foreign objects are accepted), and the set
+// ftok key), a regular file with the owner it had then (checkOwner accepted it), and the set
 // still exists (GETVAL answers). The kernel never gives a live set's key to another set, and
 // an id is not reused within any realistic time, so a re-open would return the same id; one
 // lstat and one semctl replace it. The set's owner is not looked at again: only its owner or
@@ -387,7 +400,7 @@ func (s *semaphore) stillOpen() bool {
 		uint64(st.Dev) != s.fileDev || uint64(st.Ino) != s.fileIno {
 		return false
 	}
-	if !s.foreign && st.Uid != uint32(os.Geteuid()) {
+	if st.Uid != s.fileUid {
 		return false
 	}
 	_, err := ipc.Semctl(s.id, 0, ipc.GETVAL, 0)

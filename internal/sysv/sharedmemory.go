@@ -30,6 +30,7 @@ type sharedMemory struct {
 	sem        *semaphore // the lock
 	unixKey    int        // cached ftok key of nativeKey; 0 = none
 	mem        []byte     // the mapping; nil when detached
+	shmid      int        // the id of the segment mem maps
 	lockedByMe bool
 
 	// keyStat is the lstat of nativeKey that handle computed unixKey from, when keyStatOK:
@@ -142,7 +143,7 @@ func (m *sharedMemory) initKey(own bool) *qtipc.Error {
 		m.sem.setKey(m.key, 1, qtipc.Open, own)
 		se = m.sem.err
 	} else {
-		if s := m.sem; m.key != "" && m.key == s.key && s.reopenable() && s.makeKeyFileName(m.key) == s.fileName {
+		if s := m.sem; m.key != "" && m.key == s.key && s.reopenable() && s.sameKeyFileName() {
 			// Qt tears the lock down and opens it again here (setKey(QString()), then
 			// setKey(key)): for a lock this object does not own, that is reopen.
 			s.err = nil
@@ -262,20 +263,32 @@ func (m *sharedMemory) Unlock() error {
 // lockForOp is QSharedMemoryLocker + tryLocker around create/attach/detach: it takes the lock
 // when the key is set, bounded by ctx; the release it returns unlocks.
 func (m *sharedMemory) lockForOp(ctx context.Context, op, function string) (release func(), err *qtipc.Error) {
-	release = func() {
-		if m.lockedByMe {
-			m.lockedByMe = false
-			m.sem.modify(context.Background(), "unlock", 1)
-		}
+	if e := m.lockOp(ctx, op, function); e != nil {
+		return func() {}, e
 	}
+	return m.unlockOp, nil
+}
+
+// lockOp is lockForOp for a caller that unlocks with unlockOp (a deferred method call, which
+// allocates nothing, where lockForOp's release is a closure).
+func (m *sharedMemory) lockOp(ctx context.Context, op, function string) *qtipc.Error {
 	if m.lockless() || m.lockedByMe {
-		return release, nil
+		return nil
 	}
 	if e := m.sem.modify(ctx, "lock", -1); e != nil {
-		return func() {}, qtipc.Errorf(qtipc.LockError, op, lockCause(e), function+": unable to lock")
+		return qtipc.Errorf(qtipc.LockError, op, lockCause(e), function+": unable to lock")
 	}
 	m.lockedByMe = true
-	return release, nil
+	return nil
+}
+
+// unlockOp releases the lock lockOp took (or that the caller held: Qt's QSharedMemoryLocker
+// releases that too).
+func (m *sharedMemory) unlockOp() {
+	if m.lockedByMe {
+		m.lockedByMe = false
+		m.sem.modify(context.Background(), "unlock", 1)
+	}
 }
 
 // Create is QSharedMemory::create. The public package has checked size and that this object is
@@ -286,11 +299,10 @@ func (m *sharedMemory) Create(ctx context.Context, size int, mode qtipc.AccessMo
 	if e := m.initKey(true); e != nil {
 		return e.WithOp("create")
 	}
-	release, e := m.lockForOp(ctx, "create", function)
-	if e != nil {
+	if e := m.lockOp(ctx, "create", function); e != nil {
 		return e
 	}
-	defer release()
+	defer m.unlockOp()
 	if m.qt66() {
 		m.removeStaleLocked(stale)
 	}
@@ -403,7 +415,7 @@ func (m *sharedMemory) attachSegment(mode qtipc.AccessMode) *qtipc.Error {
 		// x/sys maps and then stats; a failed stat comes back after the mapping was undone.
 		return shmErrno(m.flavor, "attach", "QSharedMemory::attach (shmctl)", err)
 	}
-	m.mem = mem
+	m.mem, m.shmid = mem, id
 	return nil
 }
 
@@ -415,11 +427,10 @@ func (m *sharedMemory) Attach(ctx context.Context, mode qtipc.AccessMode) error 
 	if e := m.initKey(false); e != nil {
 		return e.WithOp("attach")
 	}
-	release, e := m.lockForOp(ctx, "attach", function)
-	if e != nil {
+	if e := m.lockOp(ctx, "attach", function); e != nil {
 		return e
 	}
-	defer release()
+	defer m.unlockOp()
 	if m.qt66() {
 		m.removeStaleLocked(stale)
 	}
@@ -431,16 +442,18 @@ func (m *sharedMemory) Attach(ctx context.Context, mode qtipc.AccessMode) error 
 
 // Detach is QSharedMemory::detach. The public package has checked that this object is attached.
 func (m *sharedMemory) Detach(ctx context.Context) error {
-	release, e := m.lockForOp(ctx, "detach", "QSharedMemory::detach")
-	if e != nil {
+	if e := m.lockOp(ctx, "detach", "QSharedMemory::detach"); e != nil {
 		return e
 	}
-	defer release()
+	defer m.unlockOp()
 	return m.detachSegment()
 }
 
 // detachSegment is QSharedMemoryPrivate::detach (SysV): unmap, and remove the segment and its
-// key file when this was the last attachment.
+// key file when this was the last attachment. Qt looks the segment up again by its key
+// (shmget) to count the attachments; the id of the segment it mapped is that one, and it stays
+// so, unlike the key's: if the segment was removed and another made under the key meanwhile,
+// Qt would count, and remove, the new one.
 func (m *sharedMemory) detachSegment() error {
 	if err := ipc.Shmdt(m.mem); err != nil {
 		if errors.Is(err, unix.EINVAL) {
@@ -449,7 +462,7 @@ func (m *sharedMemory) detachSegment() error {
 		return shmErrno(m.flavor, "detach", "QSharedMemory::detach", err)
 	}
 	m.mem = nil
-	id, _ := ipc.Shmget(m.unixKey, 0, 0o400)
+	id := m.shmid
 	m.unixKey = 0
 	st, err := ipc.ShmStat(id)
 	if err != nil {
