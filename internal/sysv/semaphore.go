@@ -213,6 +213,9 @@ func (s *semaphore) handle(mode qtipc.SemaphoreMode, own bool) (int, *qtipc.Erro
 		// in setKey): keep it while it is still the one the key file opens.
 		if s.stillOpen() {
 			s.unixKey = s.keyOfID
+			if !s.createdSem {
+				s.createdFile = false // as after cleanHandle and an open that found the file
+			}
 			if mode == qtipc.Create || own {
 				s.createdSem = true
 				s.createdFile = !s.native || s.createdFile

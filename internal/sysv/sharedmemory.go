@@ -412,7 +412,8 @@ func (m *sharedMemory) attachSegment(mode qtipc.AccessMode) *qtipc.Error {
 		if errors.Is(err, unix.EACCES) || errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOMEM) {
 			return shmErrno(m.flavor, "attach", "QSharedMemory::attach (shmat)", err)
 		}
-		// x/sys maps and then stats; a failed stat comes back after the mapping was undone.
+		// Without a known size ShmatSize maps and then stats; a failed stat comes back after
+		// the mapping was undone.
 		return shmErrno(m.flavor, "attach", "QSharedMemory::attach (shmctl)", err)
 	}
 	m.mem, m.shmid = mem, id
