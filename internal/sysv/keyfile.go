@@ -20,8 +20,8 @@ const keyFilePerm = 0o640
 // it reports whether this call created path; an existing file is fine. Whether an existing
 // file may be used is checked later (checkKeyFile), once the kernel has let us open the object
 // it names, so that the kernel's own errors come first, as in Qt. stated reports that *st holds
-// the stat(2) that found the file existing: what ftok would read (ftokOf), which saves the
-// caller a second stat.
+// a stat of the file — the stat(2) that found it existing, or the fstat(2) of the file this
+// call made — which is what ftok would read (ftokOf) and saves the caller a stat by name.
 func createKeyFile(path string, st *unix.Stat_t) (created, stated bool, err error) {
 	if path != "" && unix.Stat(path, st) == nil {
 		return false, true, nil
@@ -33,8 +33,9 @@ func createKeyFile(path string, st *unix.Stat_t) (created, stated bool, err erro
 		}
 		return false, false, err
 	}
+	stated = unix.Fstat(fd, st) == nil
 	unix.Close(fd)
-	return true, false, nil
+	return true, stated, nil
 }
 
 // ftokOf is ftok's key from a stat of the key file.

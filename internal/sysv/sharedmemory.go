@@ -322,7 +322,7 @@ func nilIfOK(e *qtipc.Error) error {
 // createSegment is QSharedMemoryPrivate::create (SysV).
 func (m *sharedMemory) createSegment(size int) *qtipc.Error {
 	var st unix.Stat_t
-	created, _, err := createKeyFile(m.nativeKey, &st)
+	created, stated, err := createKeyFile(m.nativeKey, &st)
 	if err != nil {
 		return qtipc.Errorf(qtipc.KeyError, "create", err, "QSharedMemory::handle:: unable to make key")
 	}
@@ -331,7 +331,11 @@ func (m *sharedMemory) createSegment(size int) *qtipc.Error {
 			return e.WithOp("create")
 		}
 	}
-	if _, e := m.handle("create"); e != nil {
+	if created && stated {
+		// handle, from the file this call made: O_EXCL made it a regular file of ours (never
+		// a symbolic link), and its fstat is what ftok would read.
+		m.unixKey, m.keyStat, m.keyStatOK = ftokOf(&st, m.proj), st, true
+	} else if _, e := m.handle("create"); e != nil {
 		if created {
 			unix.Unlink(m.nativeKey)
 		}
