@@ -31,6 +31,20 @@
 // (SETVAL) from the high half of the argument word, where C puts the union's first four bytes;
 // this package builds that word the same way on every architecture.
 //
+// # Raw system calls
+//
+// unix.Syscall tells the Go scheduler that the thread may block (entersyscall/exitsyscall), so
+// that its P can run other goroutines meanwhile; on the virtual machines this package is
+// measured on, that costs from about a hundred nanoseconds to a microsecond per call.
+// unix.RawSyscall skips it, which is correct only for a call that cannot wait. Every call here
+// is raw except the ones that can wait for another process: a semop with a negative or zero
+// sem_op and no IPC_NOWAIT, and semtimedop with a timeout. So semget, semctl (every command),
+// the semop of an IPC_NOWAIT attempt or of a release (sem_op > 0 never waits), shmget, shmat,
+// shmdt and shmctl are raw. Their time is the kernel's own work (shmat and shmdt map and unmap,
+// as the runtime's own raw mmap and munmap do; IPC_RMID of a large unattached segment frees its
+// pages). Calls on file names (stat in [Ftok], and the callers' open, lstat, unlink, readlink)
+// stay on unix.Syscall: a file system can make them wait for a disk or a server.
+//
 // # Other systems
 //
 // On every other GOOS, and on Android (whose seccomp policy kills a process that makes these

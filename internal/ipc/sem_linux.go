@@ -38,7 +38,13 @@ func Semstat(id int) (SemDesc, error) {
 // must be recomputed. EINTR does happen without any signal of the program's own: the Go
 // runtime's preemption signal (SIGURG) interrupts a blocked wait now and then. On timeout it
 // returns EAGAIN.
+//
+// An operation that cannot wait — IPC_NOWAIT, or a positive sem_op, which never waits — is made
+// with a raw system call (see the package doc), whatever the timeout.
 func Semtimedop(id int, op Sembuf, timeout time.Duration) error {
+	if op.Flg&IPC_NOWAIT != 0 || op.Op > 0 {
+		return semopNoWait(id, &op)
+	}
 	if timeout <= 0 {
 		return semop(id, &op)
 	}

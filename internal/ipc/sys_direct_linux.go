@@ -3,7 +3,8 @@
 package ipc
 
 // The direct System V syscalls: amd64, arm64, riscv64, loong64, arm, mips64, mips64le (see the
-// package doc). Shared memory goes through golang.org/x/sys, which makes the same calls.
+// package doc). Every call that cannot wait goes through unix.RawSyscall (see the package doc's
+// "Raw system calls"); only a semop that may block uses unix.Syscall.
 
 import (
 	"runtime"
@@ -13,7 +14,7 @@ import (
 )
 
 // statCmd is the IPC_STAT command for the direct semctl/shmctl: arm's and mips64's are the old
-// entry points that want IPC_64; the others reject it.
+// entry points that want IPC_64; the others reject it (x/sys's SysvShmCtl does the same).
 func statCmd() int {
 	if runtime.GOARCH == "arm" || runtime.GOARCH == "mips64" || runtime.GOARCH == "mips64le" {
 		return IPC_STAT | ipc64
@@ -22,7 +23,7 @@ func statCmd() int {
 }
 
 func semget(key, nsems, flags int) (int, error) {
-	id, _, e := unix.Syscall(unix.SYS_SEMGET, uintptr(key), uintptr(nsems), uintptr(flags))
+	id, _, e := unix.RawSyscall(unix.SYS_SEMGET, uintptr(key), uintptr(nsems), uintptr(flags))
 	if e != 0 {
 		return -1, e
 	}
@@ -30,7 +31,7 @@ func semget(key, nsems, flags int) (int, error) {
 }
 
 func semctl(id, num, cmd int, arg uintptr) (int, error) {
-	r, _, e := unix.Syscall6(unix.SYS_SEMCTL, uintptr(id), uintptr(num), uintptr(cmd), arg, 0, 0)
+	r, _, e := unix.RawSyscall6(unix.SYS_SEMCTL, uintptr(id), uintptr(num), uintptr(cmd), arg, 0, 0)
 	if e != 0 {
 		return -1, e
 	}
@@ -38,12 +39,20 @@ func semctl(id, num, cmd int, arg uintptr) (int, error) {
 }
 
 func semctlStat(id int, ds *semid64ds) error {
-	_, _, e := unix.Syscall6(unix.SYS_SEMCTL, uintptr(id), 0, uintptr(statCmd()), uintptr(unsafe.Pointer(ds)), 0, 0)
+	_, _, e := unix.RawSyscall6(unix.SYS_SEMCTL, uintptr(id), 0, uintptr(statCmd()), uintptr(unsafe.Pointer(ds)), 0, 0)
 	return errnoErr(e)
 }
 
+// semop is a semop that may wait: the scheduler is told (unix.Syscall), so that the thread's
+// P runs other goroutines meanwhile.
 func semop(id int, op *Sembuf) error {
 	_, _, e := unix.Syscall(unix.SYS_SEMOP, uintptr(id), uintptr(unsafe.Pointer(op)), 1)
+	return errnoErr(e)
+}
+
+// semopNoWait is a semop that cannot wait (IPC_NOWAIT, or a sem_op > 0).
+func semopNoWait(id int, op *Sembuf) error {
+	_, _, e := unix.RawSyscall(unix.SYS_SEMOP, uintptr(id), uintptr(unsafe.Pointer(op)), 1)
 	return errnoErr(e)
 }
 
@@ -54,19 +63,35 @@ func semtimedopNative(id int, op *Sembuf, ts *unix.Timespec) error {
 	return errnoErr(e)
 }
 
-func shmget(key, size, flags int) (int, error) { return unix.SysvShmGet(key, size, flags) }
+func shmget(key, size, flags int) (int, error) {
+	id, _, e := unix.RawSyscall(unix.SYS_SHMGET, uintptr(key), uintptr(size), uintptr(flags))
+	if e != 0 {
+		return -1, e
+	}
+	return int(id), nil
+}
 
-func shmat(id, flags int) ([]byte, error) { return unix.SysvShmAttach(id, 0, flags) }
+// shmatAddr maps segment id anywhere and returns the address.
+func shmatAddr(id, flags int) (unsafe.Pointer, error) {
+	addr, _, e := unix.RawSyscall(unix.SYS_SHMAT, uintptr(id), 0, uintptr(flags))
+	if e != 0 {
+		return nil, e
+	}
+	return mappedAt(addr), nil
+}
 
-func shmdt(b []byte) error { return unix.SysvShmDetach(b) }
+func shmdtAddr(addr unsafe.Pointer) error {
+	_, _, e := unix.RawSyscall(unix.SYS_SHMDT, uintptr(addr), 0, 0)
+	return errnoErr(e)
+}
 
-// shmctlStat uses x/sys, which adds IPC_64 on arm and mips64 like statCmd.
+// shmctlStat fills x/sys's SysvShmDesc, the architecture's struct shmid64_ds.
 func shmctlStat(id int, d *unix.SysvShmDesc) error {
-	_, err := unix.SysvShmCtl(id, unix.IPC_STAT, d)
-	return err
+	_, _, e := unix.RawSyscall(unix.SYS_SHMCTL, uintptr(id), uintptr(statCmd()), uintptr(unsafe.Pointer(d)))
+	return errnoErr(e)
 }
 
 func shmctlRemove(id int) error {
-	_, err := unix.SysvShmCtl(id, unix.IPC_RMID, nil)
-	return err
+	_, _, e := unix.RawSyscall(unix.SYS_SHMCTL, uintptr(id), IPC_RMID, 0)
+	return errnoErr(e)
 }

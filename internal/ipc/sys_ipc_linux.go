@@ -4,6 +4,8 @@ package ipc
 
 // The ipc(2) multiplexer: 386, mips, mipsle, ppc64, ppc64le, s390x (see the package doc).
 // Its arguments are (call, first, second, third, ptr, fifth), as in the kernel's ipc/syscall.c.
+// Every call that cannot wait goes through unix.RawSyscall6 (see the package doc's "Raw system
+// calls"); only a semop or semtimedop that may block uses unix.Syscall6.
 
 import (
 	"runtime"
@@ -24,11 +26,11 @@ const (
 	callShmctl     = 24
 )
 
-// ipcCall is ipc(call, first, second, third, ptr, 0). A pointer in third or fifth must be
-// converted in the argument list of unix.Syscall6 itself (a stack can move before that), so
-// the two calls that need one make it directly.
+// ipcCall is ipc(call, first, second, third, ptr, 0) for a call that cannot wait. A pointer in
+// third or fifth must be converted in the argument list of the syscall function itself, so the
+// calls that need one make it directly.
 func ipcCall(call, first, second, third int, ptr unsafe.Pointer) (uintptr, unix.Errno) {
-	r, _, e := unix.Syscall6(unix.SYS_IPC, uintptr(call), uintptr(first), uintptr(second), uintptr(third),
+	r, _, e := unix.RawSyscall6(unix.SYS_IPC, uintptr(call), uintptr(first), uintptr(second), uintptr(third),
 		uintptr(ptr), 0)
 	return r, e
 }
@@ -58,7 +60,14 @@ func semctlStat(id int, ds *semid64ds) error {
 	return errnoErr(e)
 }
 
+// semop is a semop that may wait: the scheduler is told (unix.Syscall6).
 func semop(id int, op *Sembuf) error {
+	_, _, e := unix.Syscall6(unix.SYS_IPC, callSemop, uintptr(id), 1, 0, uintptr(unsafe.Pointer(op)), 0)
+	return errnoErr(e)
+}
+
+// semopNoWait is a semop that cannot wait (IPC_NOWAIT, or a sem_op > 0).
+func semopNoWait(id int, op *Sembuf) error {
 	_, e := ipcCall(callSemop, id, 1, 0, unsafe.Pointer(op))
 	return errnoErr(e)
 }
@@ -79,24 +88,18 @@ func shmget(key, size, flags int) (int, error) {
 	return int(id), nil
 }
 
-// shmat: the multiplexer stores the address it mapped in *third; then IPC_STAT gives the size,
-// as in x/sys's SysvShmAttach.
-func shmat(id, flags int) ([]byte, error) {
+// shmatAddr: the multiplexer stores the address it mapped in *third.
+func shmatAddr(id, flags int) (unsafe.Pointer, error) {
 	var addr unsafe.Pointer
-	_, _, e := unix.Syscall6(unix.SYS_IPC, callShmat, uintptr(id), uintptr(flags), uintptr(unsafe.Pointer(&addr)), 0, 0)
+	_, _, e := unix.RawSyscall6(unix.SYS_IPC, callShmat, uintptr(id), uintptr(flags), uintptr(unsafe.Pointer(&addr)), 0, 0)
 	if e != 0 {
 		return nil, e
 	}
-	var d unix.SysvShmDesc
-	if err := shmctlStat(id, &d); err != nil {
-		ipcCall(callShmdt, 0, 0, 0, addr)
-		return nil, err
-	}
-	return unsafe.Slice((*byte)(addr), int(d.Segsz)), nil
+	return addr, nil
 }
 
-func shmdt(b []byte) error {
-	_, e := ipcCall(callShmdt, 0, 0, 0, unsafe.Pointer(&b[0]))
+func shmdtAddr(addr unsafe.Pointer) error {
+	_, e := ipcCall(callShmdt, 0, 0, 0, addr)
 	return errnoErr(e)
 }
 

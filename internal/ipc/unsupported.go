@@ -22,6 +22,9 @@ func Shmget(key, size, flags int) (int, error) { return -1, ErrUnsupported }
 // Shmat returns [ErrUnsupported] on this platform.
 func Shmat(id int, flags int) ([]byte, error) { return nil, ErrUnsupported }
 
+// ShmatSize returns [ErrUnsupported] on this platform.
+func ShmatSize(id, flags int, size uint64) ([]byte, error) { return nil, ErrUnsupported }
+
 // Shmdt returns [ErrUnsupported] on this platform.
 func Shmdt(b []byte) error { return ErrUnsupported }
 

@@ -19,7 +19,8 @@ func TestUnsupported(t *testing.T) {
 	_, e8 := ShmStat(0)
 	e9 := ShmRemove(0)
 	_, e10 := Ftok(".", ProjQ)
-	for i, err := range []error{e1, e2, e3, e4, e5, e6, e7, e8, e9, e10} {
+	_, e11 := ShmatSize(0, 0, 1)
+	for i, err := range []error{e1, e2, e3, e4, e5, e6, e7, e8, e9, e10, e11} {
 		if !errors.Is(err, errors.ErrUnsupported) || !errors.Is(err, ErrUnsupported) {
 			t.Errorf("call %d: %v, want an error wrapping errors.ErrUnsupported", i+1, err)
 		}

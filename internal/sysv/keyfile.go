@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/qtshm/qtshm-go/internal/ipc"
 	"github.com/qtshm/qtshm-go/internal/qtipc"
 	"github.com/qtshm/qtshm-go/internal/qtkey"
 	"golang.org/x/sys/unix"
@@ -18,20 +19,28 @@ const keyFilePerm = 0o640
 // createKeyFile is QSharedMemoryPrivate::createUnixKeyFile / QtIpcCommon::createUnixKeyFile:
 // it reports whether this call created path; an existing file is fine. Whether an existing
 // file may be used is checked later (checkKeyFile), once the kernel has let us open the object
-// it names, so that the kernel's own errors come first, as in Qt.
-func createKeyFile(path string) (created bool, err error) {
-	if fileExists(path) {
-		return false, nil
+// it names, so that the kernel's own errors come first, as in Qt. stated reports that *st holds
+// a stat of the file — the stat(2) that found it existing, or the fstat(2) of the file this
+// call made — which is what ftok would read (ftokOf) and saves the caller a stat by name.
+func createKeyFile(path string, st *unix.Stat_t) (created, stated bool, err error) {
+	if path != "" && unix.Stat(path, st) == nil {
+		return false, true, nil
 	}
 	fd, err := unix.Open(path, unix.O_EXCL|unix.O_CREAT|unix.O_RDWR|unix.O_CLOEXEC, keyFilePerm)
 	if err != nil {
 		if errors.Is(err, unix.EEXIST) {
-			return false, nil
+			return false, false, nil
 		}
-		return false, err
+		return false, false, err
 	}
+	stated = unix.Fstat(fd, st) == nil
 	unix.Close(fd)
-	return true, nil
+	return true, stated, nil
+}
+
+// ftokOf is ftok's key from a stat of the key file.
+func ftokOf(st *unix.Stat_t, proj int) int {
+	return ipc.FtokStat(uint64(st.Dev), uint64(st.Ino), proj)
 }
 
 // checkKeyFile refuses a key file that is not a regular file (a planted symlink makes ftok
@@ -39,18 +48,20 @@ func createKeyFile(path string) (created bool, err error) {
 // two), unless foreign is set. Qt uses any such file. A file that vanished is not refused.
 func checkKeyFile(path string, foreign bool) *qtipc.Error {
 	var st unix.Stat_t
-	if path == "" || unix.Lstat(path, &st) != nil {
+	if path == "" || foreign || unix.Lstat(path, &st) != nil {
 		return nil
 	}
-	if foreign {
-		return nil
-	}
+	return checkKeyFileStat(path, &st)
+}
+
+// checkKeyFileStat is checkKeyFile's test of the lstat(2) st of path.
+func checkKeyFileStat(path string, st *unix.Stat_t) *qtipc.Error {
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return qtipc.Errorf(qtipc.PermissionDenied, "open", unix.EPERM,
 			fmt.Sprintf("qtshm: key file %s is not a regular file (planted by someone?); refusing it (qtshm.WithForeignOwner allows it)", path))
 	}
-	if e := foreignOwner("key file "+path, st.Uid, st.Uid); e != nil {
-		return e
+	if me := uint32(os.Geteuid()); st.Uid != me {
+		return foreignOwner("key file "+path, st.Uid, st.Uid)
 	}
 	return nil
 }

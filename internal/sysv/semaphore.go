@@ -5,6 +5,7 @@ package sysv
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -57,6 +58,12 @@ type semaphore struct {
 	holding     bool      // the caller holds the lock set: cleanHandle may remove it as it is
 	keyOfID     int       // the ftok key id was opened with
 
+	// The key file id was opened from (what ftok read: device and inode, and its owner), when
+	// known; see stillOpen.
+	fileDev, fileIno uint64
+	fileUid          uint32
+	fileKnown        bool
+
 	// Native System V keys (Qt 6.6+ QNativeIpcKey): the key file is given, not derived.
 	proj       int  // ftok project id: 'Q', or the key's type for a native key
 	native     bool // fileName is a native key: never derived, and unlinked only if we made it
@@ -76,6 +83,9 @@ type semConfig struct {
 }
 
 func (s *semaphore) makeKeyFileName(key string) string {
+	if key == "" {
+		return "" // Qt's null key has no file: no temp path to resolve
+	}
 	dir := s.tempDir
 	if dir == "" {
 		dir = tempPath(s.flavor)
@@ -111,9 +121,43 @@ func (s *semaphore) setKey(key string, initial int, mode qtipc.SemaphoreMode, ow
 		s.handle(mode, own)
 		return
 	}
+	if key == s.key && s.reopenable() && s.sameKeyFileName() {
+		// Qt cleans the handle and re-opens: see reopen.
+		s.initial = initial
+		s.reopen(mode, own)
+		return
+	}
 	s.cleanHandle()
 	s.key, s.initial = key, initial
 	s.fileName = s.makeKeyFileName(key)
+	s.handle(mode, own)
+}
+
+// sameKeyFileName reports whether makeKeyFileName(s.key) would give s.fileName again (legacy
+// keys): the key is the same, so only the temp directory can have changed — Qt computes it
+// again each time, from $TMPDIR and where that path resolves to. The file name's last element
+// is the key's name, which holds no slash.
+func (s *semaphore) sameKeyFileName() bool {
+	dir := s.tempDir
+	if dir == "" {
+		dir = tempPath(s.flavor)
+	}
+	i := strings.LastIndexByte(s.fileName, '/')
+	return !s.native && i >= 0 && s.fileName[:i] == dir
+}
+
+// reopenable reports whether this object has a set open that it does not own. For such an
+// object Qt's cleanHandle only forgets the handle, and the re-open that follows (handle) lands
+// on the same set again as long as stillOpen holds, with the same state: reopen then skips it.
+func (s *semaphore) reopenable() bool {
+	return !s.createdSem && s.id != -1 && s.unixKey != -1
+}
+
+// reopen is cleanHandle followed by handle(mode, own) for a reopenable object: the handle is
+// kept while stillOpen holds (Qt ≤ 6.5 re-opens its lock on every QSharedMemory create and
+// attach, five to seven system calls that change nothing), else forgotten and opened anew.
+func (s *semaphore) reopen(mode qtipc.SemaphoreMode, own bool) {
+	s.unixKey = -1
 	s.handle(mode, own)
 }
 
@@ -164,6 +208,33 @@ func (s *semaphore) handle(mode qtipc.SemaphoreMode, own bool) (int, *qtipc.Erro
 	if s.key == "" {
 		return fail(qtipc.Errorf(qtipc.KeyError, "open", nil, "QSystemSemaphore::handle:: key is empty"))
 	}
+	if s.id != -1 {
+		// Asked to open the set this object has open (reopen, and Qt ≤ 6.5's "optimization"
+		// in setKey): keep it while it is still the one the key file opens.
+		if s.stillOpen() {
+			s.unixKey = s.keyOfID
+			if !s.createdSem {
+				s.createdFile = false // as after cleanHandle and an open that found the file
+			}
+			if mode == qtipc.Create || own {
+				s.createdSem = true
+				s.createdFile = !s.native || s.createdFile
+			}
+			if s.initial >= 0 && mode == qtipc.Create {
+				if _, err := ipc.Semctl(s.id, 0, ipc.SETVAL, s.initial); err != nil {
+					e := semErrno(s.flavor, "open", s.function(), err)
+					s.cleanHandle()
+					return fail(e)
+				}
+			}
+			return s.unixKey, nil
+		}
+		if !s.createdSem {
+			// What cleanHandle does for a set this object does not own.
+			s.forget()
+			s.createdFile, s.holding = false, false
+		}
+	}
 	for attempt := 0; ; attempt++ {
 		retry, created, e := s.open(attempt < maxRecreate)
 		if e != nil {
@@ -200,12 +271,18 @@ func (s *semaphore) handle(mode qtipc.SemaphoreMode, own bool) (int, *qtipc.Erro
 // ftok key) after we computed the key. Qt uses the stale key then; two processes can so end up
 // on two different sets for one key, which breaks the lock.
 func (s *semaphore) open(canRetry bool) (retry, created bool, e *qtipc.Error) {
-	built, err := createKeyFile(s.fileName)
+	var st unix.Stat_t
+	built, stated, err := createKeyFile(s.fileName, &st)
 	if err != nil {
 		return false, false, qtipc.Errorf(qtipc.KeyError, "open", err, "QSystemSemaphore::handle:: unable to make key")
 	}
 	s.createdFile = built
-	key, err := ipc.Ftok(s.fileName, s.proj)
+	var key int
+	if stated {
+		key = ftokOf(&st, s.proj) // the stat that found the file is the one ftok would make
+	} else {
+		key, err = ipc.Ftok(s.fileName, s.proj)
+	}
 	if err != nil {
 		if canRetry && errors.Is(err, unix.ENOENT) {
 			return true, false, nil
@@ -222,7 +299,7 @@ func (s *semaphore) open(canRetry bool) (retry, created bool, e *qtipc.Error) {
 		s.cleanHandle()
 		return false, false, e
 	}
-	s.id, s.keyOfID = id, key
+	s.id, s.keyOfID, s.fileKnown = id, key, false
 	if created {
 		s.createdSem = true
 		// Qt: "Force cleanup of file, it is possible that it can be left over from a crash".
@@ -230,7 +307,8 @@ func (s *semaphore) open(canRetry bool) (retry, created bool, e *qtipc.Error) {
 		// unlinks them all the same): we unlink one only if this object made it.
 		s.createdFile = !s.native || s.createdFile
 	}
-	if e := s.checkOwner(created); e != nil {
+	now, found, e := s.checkOwner(created)
+	if e != nil {
 		if canRetry && (errors.Is(e, unix.EINVAL) || errors.Is(e, unix.EIDRM)) {
 			s.forget()
 			return true, false, nil
@@ -243,7 +321,13 @@ func (s *semaphore) open(canRetry bool) (retry, created bool, e *qtipc.Error) {
 		s.forget()
 		return false, false, e
 	}
-	if now, err := ipc.Ftok(s.fileName, s.proj); canRetry && (err != nil || now != key) {
+	// The key file as it is now (checkOwner's lstat, else a stat): if it was replaced, it gives
+	// another ftok key than the one the set was opened with.
+	if !found {
+		err = unix.Stat(s.fileName, &now)
+	}
+	same := err == nil && ftokOf(&now, s.proj) == key
+	if canRetry && !same {
 		// The key file was replaced: drop the set of the old key (ours only if we just made it).
 		if created {
 			ipc.Semctl(id, 0, ipc.IPC_RMID, 0)
@@ -251,6 +335,9 @@ func (s *semaphore) open(canRetry bool) (retry, created bool, e *qtipc.Error) {
 		s.createdSem, s.createdFile = false, false
 		s.forget()
 		return true, false, nil
+	}
+	if same && now.Mode&unix.S_IFMT == unix.S_IFREG {
+		s.fileDev, s.fileIno, s.fileUid, s.fileKnown = uint64(now.Dev), uint64(now.Ino), now.Uid, true
 	}
 	return false, created, nil
 }
@@ -278,22 +365,49 @@ func openSet(key int) (id int, created bool, err error) {
 }
 
 // checkOwner refuses a key file or a set that belongs to another user
-// (docs/qt-semantics.md#hazards-in-qt-itself). A set this object just created is ours.
-func (s *semaphore) checkOwner(created bool) *qtipc.Error {
+// (docs/qt-semantics.md#hazards-in-qt-itself). A set this object just created is ours. found
+// reports that st holds the key file's lstat (made unless the object accepts foreign objects).
+func (s *semaphore) checkOwner(created bool) (st unix.Stat_t, found bool, e *qtipc.Error) {
 	if s.foreign {
-		return nil
+		return st, false, nil
 	}
-	if e := checkKeyFile(s.fileName, false); e != nil {
-		return e
+	if s.fileName != "" && unix.Lstat(s.fileName, &st) == nil {
+		found = true
+		if e := checkKeyFileStat(s.fileName, &st); e != nil {
+			return st, found, e
+		}
 	}
 	if created {
-		return nil
+		return st, found, nil
 	}
-	st, err := ipc.Semstat(s.id)
+	ds, err := ipc.Semstat(s.id)
 	if err != nil {
-		return semErrno(s.flavor, "open", s.function(), err)
+		return st, found, semErrno(s.flavor, "open", s.function(), err)
 	}
-	return foreignOwner("semaphore set", st.Uid, st.Cuid)
+	return st, found, foreignOwner("semaphore set", ds.Uid, ds.Cuid)
+}
+
+// stillOpen reports whether the set this object has open is the one its key file opens now:
+// the key file is still the file it was opened from (the same device and inode, so the same
+// ftok key), a regular file with the owner it had then (checkOwner accepted it), and the set
+// still exists (GETVAL answers). The kernel never gives a live set's key to another set, and
+// an id is not reused within any realistic time, so a re-open would return the same id; one
+// lstat and one semctl replace it. The set's owner is not looked at again: only its owner or
+// root can change it (IPC_SET), as between any two Lock calls, which use the handle too.
+func (s *semaphore) stillOpen() bool {
+	if s.id == -1 || !s.fileKnown {
+		return false
+	}
+	var st unix.Stat_t
+	if unix.Lstat(s.fileName, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG ||
+		uint64(st.Dev) != s.fileDev || uint64(st.Ino) != s.fileIno {
+		return false
+	}
+	if st.Uid != s.fileUid {
+		return false
+	}
+	_, err := ipc.Semctl(s.id, 0, ipc.GETVAL, 0)
+	return err == nil
 }
 
 // function is the label Qt puts on semget/SETVAL failures: "QSystemSemaphore::handle" in every
@@ -326,7 +440,7 @@ func (s *semaphore) cleanHandle() {
 		ipc.Semctl(s.id, 0, ipc.IPC_RMID, 0)
 	}
 	s.createdFile, s.createdSem = false, false
-	s.id = -1
+	s.id, s.fileKnown = -1, false
 	s.uninitSince = time.Time{}
 }
 
@@ -373,6 +487,7 @@ func (s *semaphore) releaseOwnedLock() {
 // forget drops the handle without removing anything (the set vanished under us).
 func (s *semaphore) forget() {
 	s.unixKey, s.id = -1, -1
+	s.fileKnown = false
 	s.uninitSince = time.Time{}
 }
 
@@ -387,16 +502,30 @@ func (s *semaphore) modify(ctx context.Context, op string, count int) *qtipc.Err
 		s.mu.Lock()
 		_, e := s.handle(qtipc.Open, false)
 		id := s.id
-		s.mu.Unlock()
 		if e != nil {
+			s.mu.Unlock()
 			return e
 		}
-		err := s.semop(ctx, id, count)
+		// The attempt that cannot wait (a release, or a take with IPC_NOWAIT) is made under mu,
+		// which it holds only for that system call: the uncontended case takes mu once.
+		var err error = unix.EAGAIN
+		if count != 0 {
+			err = s.tryOp(id, count)
+		}
 		if err == nil {
-			s.mu.Lock()
 			s.err = nil
 			s.mu.Unlock()
 			return nil
+		}
+		s.mu.Unlock()
+		if err == unix.EAGAIN {
+			err = s.semop(ctx, id, count)
+			if err == nil {
+				s.mu.Lock()
+				s.err = nil
+				s.mu.Unlock()
+				return nil
+			}
 		}
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 			return qtipc.Errorf(qtipc.LockError, op, err, "QSystemSemaphore::modifySemaphore: "+err.Error())
@@ -433,24 +562,37 @@ func (s *semaphore) modify(ctx context.Context, op string, count int) *qtipc.Err
 	}
 }
 
-// semop runs one semop(count, SEM_UNDO; without it for noUndo) on semaphore 0 of set id. A decrement that cannot
-// proceed waits in slices of waitSlice: between slices it honours ctx and recovers a lock set
-// that a creator never initialised.
-func (s *semaphore) semop(ctx context.Context, id, count int) error {
+// sembuf is the operation count on semaphore 0, with SEM_UNDO (without it for noUndo).
+func (s *semaphore) sembuf(count int) ipc.Sembuf {
 	op := ipc.Sembuf{Num: 0, Op: int16(count), Flg: ipc.SEM_UNDO}
 	if s.noUndo {
 		op.Flg = 0
 	}
+	return op
+}
+
+// tryOp is the first attempt of modify's semop, one that cannot wait: a release (count > 0)
+// as it is, a take (count < 0) with IPC_NOWAIT, EAGAIN when it would wait. Neither waits, so
+// both are raw system calls (ipc.Semtimedop).
+func (s *semaphore) tryOp(id, count int) error {
+	op := s.sembuf(count)
+	if count < 0 {
+		op.Flg |= ipc.IPC_NOWAIT
+	}
+	return retryEINTR(func() error { return ipc.Semtimedop(id, op, 0) })
+}
+
+// semop runs the semop of count on semaphore 0 of set id after tryOp found that it would wait
+// (a take: count < 0; count 0, wait-for-zero, is not used and waits unbounded). A decrement
+// waits in slices of waitSlice: between slices it honours ctx and recovers a lock set that a
+// creator never initialised.
+func (s *semaphore) semop(ctx context.Context, id, count int) error {
+	op := s.sembuf(count)
 	if count >= 0 {
 		return retryEINTR(func() error { return ipc.Semtimedop(id, op, 0) })
 	}
-	// The uncontended case costs one call.
 	nowait := op
 	nowait.Flg |= ipc.IPC_NOWAIT
-	err := retryEINTR(func() error { return ipc.Semtimedop(id, nowait, 0) })
-	if err != unix.EAGAIN {
-		return err
-	}
 	for {
 		wait := waitSlice
 		if err := ctx.Err(); err != nil {

@@ -30,7 +30,13 @@ type sharedMemory struct {
 	sem        *semaphore // the lock
 	unixKey    int        // cached ftok key of nativeKey; 0 = none
 	mem        []byte     // the mapping; nil when detached
+	shmid      int        // the id of the segment mem maps
 	lockedByMe bool
+
+	// keyStat is the lstat of nativeKey that handle computed unixKey from, when keyStatOK:
+	// attachSegment checks the file with it instead of another lstat.
+	keyStat   unix.Stat_t
+	keyStatOK bool
 
 	// Native keys (Qt 6.6+ QNativeIpcKey, types 1..0xff): see newNativeSharedMemory.
 	native     bool
@@ -137,8 +143,15 @@ func (m *sharedMemory) initKey(own bool) *qtipc.Error {
 		m.sem.setKey(m.key, 1, qtipc.Open, own)
 		se = m.sem.err
 	} else {
-		m.sem.setKey("", 1, qtipc.Open, false)
-		m.sem.setKey(m.key, 1, qtipc.Open, false)
+		if s := m.sem; m.key != "" && m.key == s.key && s.reopenable() && s.sameKeyFileName() {
+			// Qt tears the lock down and opens it again here (setKey(QString()), then
+			// setKey(key)): for a lock this object does not own, that is reopen.
+			s.err = nil
+			s.reopen(qtipc.Open, false)
+		} else {
+			m.sem.setKey("", 1, qtipc.Open, false)
+			m.sem.setKey(m.key, 1, qtipc.Open, false)
+		}
 		se = m.sem.err
 		if own && se == nil {
 			// Qt: "Take ownership and force set initialValue because the semaphore might have
@@ -188,26 +201,31 @@ func (m *sharedMemory) removeStaleLocked(unixKey int) {
 	}
 }
 
-// handle is QSharedMemoryPrivate::handle: the ftok key of the native key file.
+// handle is QSharedMemoryPrivate::handle: the ftok key of the native key file. Qt ≤ 6.5 first
+// tests that the file exists (access), then ftok stats it; one lstat does both here (a stat
+// when the file is a symbolic link, which ftok follows). The lstat is kept for attachSegment.
 func (m *sharedMemory) handle(op string) (int, *qtipc.Error) {
+	m.keyStatOK = false
 	if m.unixKey != 0 {
 		return m.unixKey, nil
 	}
 	if m.nativeKey == "" {
 		return 0, qtipc.Errorf(qtipc.KeyError, op, nil, "QSharedMemory::handle:: key is empty")
 	}
-	if !m.qt66() && !fileExists(m.nativeKey) {
-		return 0, qtipc.Errorf(qtipc.NotFound, op, unix.ENOENT, "QSharedMemory::handle:: UNIX key file doesn't exist")
+	st := &m.keyStat
+	err := unix.Lstat(m.nativeKey, st)
+	regular := err == nil && st.Mode&unix.S_IFMT == unix.S_IFREG
+	if err == nil && !regular {
+		err = unix.Stat(m.nativeKey, st)
 	}
-	key, err := ipc.Ftok(m.nativeKey, m.proj)
 	if err != nil {
-		if m.qt66() {
-			return 0, shmErrno(m.flavor, op, "QSharedMemory::handle", err)
+		if !m.qt66() {
+			return 0, qtipc.Errorf(qtipc.NotFound, op, unix.ENOENT, "QSharedMemory::handle:: UNIX key file doesn't exist")
 		}
-		return 0, qtipc.Errorf(qtipc.KeyError, op, err, "QSharedMemory::handle:: ftok failed")
+		return 0, shmErrno(m.flavor, op, "QSharedMemory::handle", err)
 	}
-	m.unixKey = key
-	return key, nil
+	m.unixKey, m.keyStatOK = ftokOf(st, m.proj), regular
+	return m.unixKey, nil
 }
 
 // Lock is QSharedMemory::lock. The public package never calls it while the lock is held.
@@ -245,20 +263,32 @@ func (m *sharedMemory) Unlock() error {
 // lockForOp is QSharedMemoryLocker + tryLocker around create/attach/detach: it takes the lock
 // when the key is set, bounded by ctx; the release it returns unlocks.
 func (m *sharedMemory) lockForOp(ctx context.Context, op, function string) (release func(), err *qtipc.Error) {
-	release = func() {
-		if m.lockedByMe {
-			m.lockedByMe = false
-			m.sem.modify(context.Background(), "unlock", 1)
-		}
+	if e := m.lockOp(ctx, op, function); e != nil {
+		return func() {}, e
 	}
+	return m.unlockOp, nil
+}
+
+// lockOp is lockForOp for a caller that unlocks with unlockOp (a deferred method call, which
+// allocates nothing, where lockForOp's release is a closure).
+func (m *sharedMemory) lockOp(ctx context.Context, op, function string) *qtipc.Error {
 	if m.lockless() || m.lockedByMe {
-		return release, nil
+		return nil
 	}
 	if e := m.sem.modify(ctx, "lock", -1); e != nil {
-		return func() {}, qtipc.Errorf(qtipc.LockError, op, lockCause(e), function+": unable to lock")
+		return qtipc.Errorf(qtipc.LockError, op, lockCause(e), function+": unable to lock")
 	}
 	m.lockedByMe = true
-	return release, nil
+	return nil
+}
+
+// unlockOp releases the lock lockOp took (or that the caller held: Qt's QSharedMemoryLocker
+// releases that too).
+func (m *sharedMemory) unlockOp() {
+	if m.lockedByMe {
+		m.lockedByMe = false
+		m.sem.modify(context.Background(), "unlock", 1)
+	}
 }
 
 // Create is QSharedMemory::create. The public package has checked size and that this object is
@@ -269,11 +299,10 @@ func (m *sharedMemory) Create(ctx context.Context, size int, mode qtipc.AccessMo
 	if e := m.initKey(true); e != nil {
 		return e.WithOp("create")
 	}
-	release, e := m.lockForOp(ctx, "create", function)
-	if e != nil {
+	if e := m.lockOp(ctx, "create", function); e != nil {
 		return e
 	}
-	defer release()
+	defer m.unlockOp()
 	if m.qt66() {
 		m.removeStaleLocked(stale)
 	}
@@ -292,7 +321,8 @@ func nilIfOK(e *qtipc.Error) error {
 
 // createSegment is QSharedMemoryPrivate::create (SysV).
 func (m *sharedMemory) createSegment(size int) *qtipc.Error {
-	created, err := createKeyFile(m.nativeKey)
+	var st unix.Stat_t
+	created, stated, err := createKeyFile(m.nativeKey, &st)
 	if err != nil {
 		return qtipc.Errorf(qtipc.KeyError, "create", err, "QSharedMemory::handle:: unable to make key")
 	}
@@ -301,7 +331,11 @@ func (m *sharedMemory) createSegment(size int) *qtipc.Error {
 			return e.WithOp("create")
 		}
 	}
-	if _, e := m.handle("create"); e != nil {
+	if created && stated {
+		// handle, from the file this call made: O_EXCL made it a regular file of ours (never
+		// a symbolic link), and its fstat is what ftok would read.
+		m.unixKey, m.keyStat, m.keyStatOK = ftokOf(&st, m.proj), st, true
+	} else if _, e := m.handle("create"); e != nil {
 		if created {
 			unix.Unlink(m.nativeKey)
 		}
@@ -358,25 +392,35 @@ func (m *sharedMemory) attachSegment(mode qtipc.AccessMode) *qtipc.Error {
 		}
 		return e
 	}
+	var size uint64 // unknown: Shmat reads it
 	if !m.foreign {
-		if e := checkKeyFile(m.nativeKey, false); e != nil {
+		var e *qtipc.Error
+		if m.keyStatOK {
+			e = checkKeyFileStat(m.nativeKey, &m.keyStat) // handle's lstat, moments ago
+		} else {
+			e = checkKeyFile(m.nativeKey, false)
+		}
+		if e != nil {
 			return e.WithOp("attach")
 		}
 		if st, err := ipc.ShmStat(id); err == nil {
 			if e := foreignOwner("segment", st.Perm.Uid, st.Perm.Cuid); e != nil {
 				return e.WithOp("attach")
 			}
+			size = st.Segsz
 		}
 	}
-	mem, err := ipc.Shmat(id, flags)
+	m.keyStatOK = false
+	mem, err := ipc.ShmatSize(id, flags, size)
 	if err != nil {
 		if errors.Is(err, unix.EACCES) || errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOMEM) {
 			return shmErrno(m.flavor, "attach", "QSharedMemory::attach (shmat)", err)
 		}
-		// x/sys maps and then stats; a failed stat comes back after the mapping was undone.
+		// Without a known size ShmatSize maps and then stats; a failed stat comes back after
+		// the mapping was undone.
 		return shmErrno(m.flavor, "attach", "QSharedMemory::attach (shmctl)", err)
 	}
-	m.mem = mem
+	m.mem, m.shmid = mem, id
 	return nil
 }
 
@@ -388,11 +432,10 @@ func (m *sharedMemory) Attach(ctx context.Context, mode qtipc.AccessMode) error 
 	if e := m.initKey(false); e != nil {
 		return e.WithOp("attach")
 	}
-	release, e := m.lockForOp(ctx, "attach", function)
-	if e != nil {
+	if e := m.lockOp(ctx, "attach", function); e != nil {
 		return e
 	}
-	defer release()
+	defer m.unlockOp()
 	if m.qt66() {
 		m.removeStaleLocked(stale)
 	}
@@ -404,16 +447,18 @@ func (m *sharedMemory) Attach(ctx context.Context, mode qtipc.AccessMode) error 
 
 // Detach is QSharedMemory::detach. The public package has checked that this object is attached.
 func (m *sharedMemory) Detach(ctx context.Context) error {
-	release, e := m.lockForOp(ctx, "detach", "QSharedMemory::detach")
-	if e != nil {
+	if e := m.lockOp(ctx, "detach", "QSharedMemory::detach"); e != nil {
 		return e
 	}
-	defer release()
+	defer m.unlockOp()
 	return m.detachSegment()
 }
 
 // detachSegment is QSharedMemoryPrivate::detach (SysV): unmap, and remove the segment and its
-// key file when this was the last attachment.
+// key file when this was the last attachment. Qt looks the segment up again by its key
+// (shmget) to count the attachments; the id of the segment it mapped is that one, and it stays
+// so, unlike the key's: if the segment was removed and another made under the key meanwhile,
+// Qt would count, and remove, the new one.
 func (m *sharedMemory) detachSegment() error {
 	if err := ipc.Shmdt(m.mem); err != nil {
 		if errors.Is(err, unix.EINVAL) {
@@ -422,7 +467,7 @@ func (m *sharedMemory) detachSegment() error {
 		return shmErrno(m.flavor, "detach", "QSharedMemory::detach", err)
 	}
 	m.mem = nil
-	id, _ := ipc.Shmget(m.unixKey, 0, 0o400)
+	id := m.shmid
 	m.unixKey = 0
 	st, err := ipc.ShmStat(id)
 	if err != nil {

@@ -1,0 +1,265 @@
+//go:build linux
+
+package qtshm_test
+
+// The pure backend keeps the lock's handle across creates and attaches where Qt ≤ 6.5 re-opens
+// it each time (internal/sysv: semaphore.reopen, stillOpen), and detach counts the attachments
+// of the segment it mapped rather than of the key's. These tests change the objects between
+// two attaches the ways a re-open would notice, and check that the object follows: it must
+// end up on the lock a fresh object opens, as Qt's re-open would.
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/qtshm/qtshm-go/internal/ipc"
+	"github.com/qtshm/qtshm-go/qtshm"
+)
+
+var bothFlavors = []struct {
+	name   string
+	flavor qtshm.Flavor
+}{{"Qt5.15", qtshm.FlavorQt515}, {"Qt6.6", qtshm.FlavorQt661}}
+
+// lockFileOf is the lock's key file of a QString-key segment.
+func lockFileOf(m *qtshm.SharedMemory) string {
+	dir, name := filepath.Split(m.NativeKey())
+	return dir + strings.Replace(name, "qipc_sharedmemory_", "qipc_systemsem_", 1)
+}
+
+// mustExclude fails unless other cannot take m's lock while m holds it, and can once m let go.
+func mustExclude(t *testing.T, m, other *qtshm.SharedMemory) {
+	t.Helper()
+	if err := m.Lock(); err != nil {
+		t.Fatalf("Lock: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	err := other.LockContext(ctx)
+	cancel()
+	if err == nil {
+		other.Unlock()
+		m.Unlock()
+		t.Fatal("two objects of one key held the lock at once: they are on different lock sets")
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("LockContext while the other holds the lock: %v, want DeadlineExceeded", err)
+	}
+	if err := m.Unlock(); err != nil {
+		t.Fatalf("Unlock: %v", err)
+	}
+	if err := other.Lock(); err != nil {
+		t.Fatalf("Lock after the other's Unlock: %v", err)
+	}
+	other.Unlock()
+}
+
+// TestKeptLockFollowsRecreatedLock: the lock set an attacher opened is removed with its key
+// file (its owner closed) and another creator makes new ones (on most file systems the key
+// file gets the same inode back, so the same ftok key: only the set's id changes). The next
+// attach must land on the new lock.
+func TestKeptLockFollowsRecreatedLock(t *testing.T) {
+	for _, f := range bothFlavors {
+		t.Run(f.name, func(t *testing.T) {
+			key := uniqueKey(t)
+			opt := []qtshm.Option{qtshm.WithBackend(qtshm.BackendSysV), qtshm.WithFlavor(f.flavor)}
+			owner := qtshm.New(key, opt...)
+			defer owner.Close()
+			if err := owner.Create(64, qtshm.ReadWrite); err != nil {
+				t.Fatal(err)
+			}
+			m := qtshm.New(key, opt...)
+			defer m.Close()
+			for i := 0; i < 2; i++ {
+				if err := m.Attach(qtshm.ReadWrite); err != nil {
+					t.Fatalf("attach %d: %v", i, err)
+				}
+				if err := m.Detach(); err != nil {
+					t.Fatalf("detach %d: %v", i, err)
+				}
+			}
+			if err := owner.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(lockFileOf(m)); !os.IsNotExist(err) {
+				t.Fatalf("the owner's Close left the lock's key file: %v", err)
+			}
+			creator := qtshm.New(key, opt...)
+			defer creator.Close()
+			if err := creator.Create(64, qtshm.ReadWrite); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Attach(qtshm.ReadWrite); err != nil {
+				t.Fatalf("attach after the lock was made anew: %v", err)
+			}
+			mustExclude(t, creator, m)
+			if err := m.Detach(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestKeptLockFollowsReplacedKeyFile: the lock's key file is replaced by another file (a new
+// inode, so a new ftok key and a new set) while the old set lives on. With Qt ≤ 6.5 the next
+// attach must use the set of the file that is there now, as a fresh object does (Qt re-opens
+// the lock on every attach). Qt 6.6+ keeps its handle while the key is unchanged, whatever
+// became of the file, and so does that flavour: it is not tested here.
+func TestKeptLockFollowsReplacedKeyFile(t *testing.T) {
+	for _, f := range bothFlavors[:1] {
+		t.Run(f.name, func(t *testing.T) {
+			key := uniqueKey(t)
+			opt := []qtshm.Option{qtshm.WithBackend(qtshm.BackendSysV), qtshm.WithFlavor(f.flavor)}
+			owner := qtshm.New(key, opt...)
+			defer owner.Close()
+			if err := owner.Create(64, qtshm.ReadWrite); err != nil {
+				t.Fatal(err)
+			}
+			m := qtshm.New(key, opt...)
+			defer m.Close()
+			if err := m.Attach(qtshm.ReadWrite); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Detach(); err != nil {
+				t.Fatal(err)
+			}
+			// Replace the file: keep the old one alive under another name so that its inode
+			// (and the old ftok key) cannot be handed to the new file.
+			lockFile := lockFileOf(m)
+			old := lockFile + ".old"
+			if err := os.Rename(lockFile, old); err != nil {
+				t.Fatal(err)
+			}
+			defer os.Remove(old)
+			if err := os.WriteFile(lockFile, nil, 0o640); err != nil {
+				t.Fatal(err)
+			}
+			oldKey, _ := ipc.Ftok(old, ipc.ProjQ)
+			newKey, _ := ipc.Ftok(lockFile, ipc.ProjQ)
+			if oldKey == newKey {
+				t.Fatalf("the new key file has the old one's ftok key %#x", newKey)
+			}
+			fresh := qtshm.New(key, opt...)
+			defer fresh.Close()
+			if err := fresh.Attach(qtshm.ReadWrite); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Attach(qtshm.ReadWrite); err != nil {
+				t.Fatalf("attach after the key file was replaced: %v", err)
+			}
+			mustExclude(t, fresh, m)
+			if _, err := ipc.Semget(newKey, 1, 0); err != nil {
+				t.Fatalf("no lock set for the new key file: %v", err)
+			}
+			// The set of the new file belongs to whichever attacher made it: remove it with
+			// the objects; the owner still holds the old one.
+			m.Detach()
+			fresh.Detach()
+			if id, err := ipc.Semget(newKey, 1, 0); err == nil {
+				ipc.Semctl(id, 0, ipc.IPC_RMID, 0)
+			}
+		})
+	}
+}
+
+// TestKeptLockFollowsTempDir: Qt computes the lock's key file name again on every attach (from
+// $TMPDIR, while the segment's stays): after TMPDIR changes, the next attach uses a lock keyed
+// in the new directory.
+func TestKeptLockFollowsTempDir(t *testing.T) {
+	for _, f := range bothFlavors {
+		t.Run(f.name, func(t *testing.T) {
+			key := uniqueKey(t)
+			opt := []qtshm.Option{qtshm.WithBackend(qtshm.BackendSysV), qtshm.WithFlavor(f.flavor)}
+			owner := qtshm.New(key, opt...)
+			defer owner.Close()
+			if err := owner.Create(64, qtshm.ReadWrite); err != nil {
+				t.Fatal(err)
+			}
+			m := qtshm.New(key, opt...)
+			defer m.Close()
+			if err := m.Attach(qtshm.ReadWrite); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Detach(); err != nil {
+				t.Fatal(err)
+			}
+			other, err := filepath.EvalSymlinks(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Setenv("TMPDIR", other)
+			if err := m.Attach(qtshm.ReadWrite); err != nil {
+				t.Fatalf("attach after TMPDIR changed: %v", err)
+			}
+			moved := filepath.Join(other, filepath.Base(lockFileOf(owner)))
+			if _, err := os.Stat(moved); err != nil {
+				t.Fatalf("the attach did not key its lock in the new temp dir: %v", err)
+			}
+			if err := m.Close(); err != nil { // it made that lock: it removes it
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(moved); !os.IsNotExist(err) {
+				t.Fatalf("Close left the lock's key file in the new temp dir: %v", err)
+			}
+		})
+	}
+}
+
+// TestDetachCountsItsOwnSegment: the segment is removed while two objects are attached and
+// another, with no attachment yet, is made under the same key. A detach counts the
+// attachments of the segment it mapped (one left), so it removes neither that segment nor the
+// new one; Qt's looks the key up again and would remove the new one (and its key file).
+func TestDetachCountsItsOwnSegment(t *testing.T) {
+	for _, f := range bothFlavors {
+		t.Run(f.name, func(t *testing.T) {
+			key := uniqueKey(t)
+			opt := []qtshm.Option{qtshm.WithBackend(qtshm.BackendSysV), qtshm.WithFlavor(f.flavor)}
+			a := qtshm.New(key, opt...)
+			defer a.Close()
+			if err := a.Create(64, qtshm.ReadWrite); err != nil {
+				t.Fatal(err)
+			}
+			b := qtshm.New(key, opt...)
+			defer b.Close()
+			if err := b.Attach(qtshm.ReadWrite); err != nil {
+				t.Fatal(err)
+			}
+			// Once the segment is removed by hand, no detach removes its key file (Qt's
+			// neither: it finds no segment under the key then).
+			keyFile := a.NativeKey()
+			defer os.Remove(keyFile)
+			shmKey, err := ipc.Ftok(keyFile, ipc.ProjQ)
+			if err != nil {
+				t.Fatal(err)
+			}
+			oldID, err := ipc.Shmget(shmKey, 0, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := ipc.ShmRemove(oldID); err != nil { // marked: it goes with the last detach
+				t.Fatal(err)
+			}
+			newID, err := ipc.Shmget(shmKey, 64, 0o600|ipc.IPC_CREAT|ipc.IPC_EXCL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ipc.ShmRemove(newID)
+			if err := b.Detach(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := ipc.ShmStat(newID); err != nil {
+				t.Fatalf("the detach removed the new segment of the key: %v", err)
+			}
+			if _, err := os.Stat(a.NativeKey()); err != nil {
+				t.Fatalf("the detach removed the key file: %v", err)
+			}
+			if st, err := ipc.ShmStat(oldID); err != nil || st.Nattch != 1 {
+				t.Fatalf("the segment a still maps: %+v, %v; want 1 attachment", st, err)
+			}
+		})
+	}
+}
