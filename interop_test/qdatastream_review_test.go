@@ -17,7 +17,6 @@ import (
 
 	"github.com/qtshm/qtshm-go/internal/testenv"
 	"github.com/qtshm/qtshm-go/qdatastream"
-	"github.com/qtshm/qtshm-go/qtshm"
 )
 
 // reviewCases are corpus lines (name, node) both sides can build.
@@ -160,15 +159,7 @@ func TestReviewQDataStreamCorners(t *testing.T) {
 			t.Run(q.Name+"/"+s.String()+"/GoToQt", func(t *testing.T) {
 				corpusPath, cases := writeReviewCorpus(t, reviewCases, reviewGoOnly)
 				v := s.resolve(q)
-				w := qdatastream.NewWriter(v)
-				w.ByteOrder, w.FloatingPointPrecision = s.order, s.precision
-				var offsets []int
-				for _, c := range cases {
-					if err := encodeNode(w, c.Value); err != nil {
-						t.Fatalf("case %s: %v", c.Name, err)
-					}
-					offsets = append(offsets, w.Len())
-				}
+				w, offsets := encodeCases(t, cases, v, s)
 				lines := qtDecode(t, q, peer, w.Bytes(), corpusPath, s.args(), len(cases))
 				for i, l := range lines {
 					c := cases[i]
@@ -193,13 +184,7 @@ func TestReviewQDataStreamCorners(t *testing.T) {
 // it returns the case lines (up to the first one with a non-Ok status).
 func qtDecode(t *testing.T, q peerKind, peer string, data []byte, corpusPath string, args []string, n int) []streamLine {
 	t.Helper()
-	key := fmt.Sprintf("qds-rg2q-%d", os.Getpid())
-	shm := qtshm.New(key)
-	t.Cleanup(func() { shm.Close() })
-	if err := shm.Create(len(data), qtshm.ReadWrite); err != nil {
-		t.Fatal(err)
-	}
-	copy(shm.Data(), data)
+	key := segmentWith(t, "qds-rg2q", data)
 	p := testenv.Start(t, qdsCommand(peer, append([]string{"decode", "--corpus", corpusPath, "--key", key}, args...)...))
 	p.Expect(`"op":"attached"`)
 	var out []streamLine

@@ -224,28 +224,8 @@ func TestQDataStreamGoToQt(t *testing.T) {
 		for _, s := range streamSettingsFor(q) {
 			t.Run(q.Name+"/"+s.String(), func(t *testing.T) {
 				v := s.resolve(q)
-				w := qdatastream.NewWriter(v)
-				w.ByteOrder, w.FloatingPointPrecision = s.order, s.precision
-				var offsets []int
-				for _, c := range cases {
-					if err := encodeNode(w, c.Value); err != nil {
-						t.Fatalf("case %s: %v", c.Name, err)
-					}
-					offsets = append(offsets, w.Len())
-				}
-				key := fmt.Sprintf("qds-g2q-%d", os.Getpid())
-				shm := qtshm.New(key)
-				t.Cleanup(func() { shm.Close() })
-				if err := shm.Create(w.Len(), qtshm.ReadWrite); err != nil {
-					t.Fatal(err)
-				}
-				if err := shm.Lock(); err != nil {
-					t.Fatal(err)
-				}
-				copy(shm.Data(), w.Bytes())
-				if err := shm.Unlock(); err != nil {
-					t.Fatal(err)
-				}
+				w, offsets := encodeCases(t, cases, v, s)
+				key := segmentWith(t, "qds-g2q", w.Bytes())
 				p := testenv.Start(t, qdsCommand(peer, append([]string{"decode", "--corpus", corpusPath, "--key", key}, s.args()...)...))
 				att := parseStreamLine(t, p.Expect(`"op":"attached"`))
 				if att.Version != int(v) || att.Size != w.Len() {
@@ -297,13 +277,7 @@ func TestQDataStreamExtendedSizeQt68(t *testing.T) {
 	_ = w.WriteInt32(-6)
 	ext(4)
 	_ = w.WriteRaw([]byte{0x7a, 0x0b, 0x5e, 0x8f}) // 程序 in UTF-16BE
-	key := fmt.Sprintf("qds-ext-%d", os.Getpid())
-	shm := qtshm.New(key)
-	t.Cleanup(func() { shm.Close() })
-	if err := shm.Create(w.Len(), qtshm.ReadWrite); err != nil {
-		t.Fatal(err)
-	}
-	copy(shm.Data(), w.Bytes())
+	key := segmentWith(t, "qds-ext", w.Bytes())
 	p := testenv.Start(t, qdsCommand(qdatastreamPeer(t, *q68), "decode", "--corpus", corpusPath, "--key", key, "--version", "22"))
 	p.Expect(`"op":"attached"`)
 	for _, want := range []string{`{"elem":"qint32","t":"QList","v":[{"t":"qint32","v":"5"},{"t":"qint32","v":"-6"}]}`, `{"t":"QString","v":"程序"}`} {
@@ -329,6 +303,42 @@ func qdsCommand(peer string, args ...string) *exec.Cmd {
 	cmd := exec.Command(peer, args...)
 	cmd.Env = peerEnv("TZ=UTC")
 	return cmd
+}
+
+// encodeCases writes the cases with stream settings s at version v, and returns the writer and
+// the offset after each case.
+func encodeCases(t *testing.T, cases []corpusCase, v qdatastream.Version, s streamSettings) (*qdatastream.Writer, []int) {
+	t.Helper()
+	w := qdatastream.NewWriter(v)
+	w.ByteOrder, w.FloatingPointPrecision = s.order, s.precision
+	var offsets []int
+	for _, c := range cases {
+		if err := encodeNode(w, c.Value); err != nil {
+			t.Fatalf("case %s: %v", c.Name, err)
+		}
+		offsets = append(offsets, w.Len())
+	}
+	return w, offsets
+}
+
+// segmentWith creates a segment holding data (copied under the lock) for the rest of the test,
+// and returns its key.
+func segmentWith(t *testing.T, prefix string, data []byte) string {
+	t.Helper()
+	key := fmt.Sprintf("%s-%d", prefix, os.Getpid())
+	shm := qtshm.New(key)
+	t.Cleanup(func() { shm.Close() })
+	if err := shm.Create(len(data), qtshm.ReadWrite); err != nil {
+		t.Fatal(err)
+	}
+	if err := shm.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	copy(shm.Data(), data)
+	if err := shm.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	return key
 }
 
 // readSegment attaches to key, copies size bytes under the lock and detaches.

@@ -201,24 +201,23 @@ func (w *worker) create() error {
 
 // copy is Lock, copy(m.Data(), buf), Unlock: the article's pattern.
 func (w *worker) copy() error {
-	m, buf, err := w.copyTarget()
-	if err != nil {
-		return err
-	}
-	defer m.Close()
-	return w.timed(w.size, func(i int) error {
-		buf[0] = byte(i)
-		if err := m.Lock(); err != nil {
-			return err
-		}
+	return w.lockedCopy(func(m *qtshm.SharedMemory, buf []byte) error {
 		copy(m.Data(), buf)
-		return m.Unlock()
+		return nil
 	})
 }
 
 // writeAt is Lock, m.WriteAt(buf, 0), Unlock: the library's bounds-checked copy, which also
 // avoids the runtime's non-temporal stores between 1 and 8 MiB (qtshm/copy.go).
 func (w *worker) writeAt() error {
+	return w.lockedCopy(func(m *qtshm.SharedMemory, buf []byte) error {
+		_, err := m.WriteAt(buf, 0)
+		return err
+	})
+}
+
+// lockedCopy times Lock, put, Unlock.
+func (w *worker) lockedCopy(put func(m *qtshm.SharedMemory, buf []byte) error) error {
 	m, buf, err := w.copyTarget()
 	if err != nil {
 		return err
@@ -229,7 +228,8 @@ func (w *worker) writeAt() error {
 		if err := m.Lock(); err != nil {
 			return err
 		}
-		if _, err := m.WriteAt(buf, 0); err != nil {
+		if err := put(m, buf); err != nil {
+			m.Unlock()
 			return err
 		}
 		return m.Unlock()
