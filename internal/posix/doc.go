@@ -37,7 +37,8 @@ var ErrLockAbandoned = qtipc.ErrLockAbandoned
 const closeLockWait = 2 * time.Second
 
 // maxReopen bounds the retries where another process changes a name under us: a semaphore
-// that vanishes between sem_open calls, or a lock replaced while we waited for it.
+// that vanishes between sem_open calls; for a lock replaced while we waited for it, the quick
+// retries before the wait backs off (lockSem.acquire).
 const maxReopen = 16
 
 // Diagnosis is what [Diagnose] found out about a lock semaphore.

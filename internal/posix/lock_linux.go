@@ -92,8 +92,8 @@ func (l *lockSem) drop() {
 // acquire is sem_wait on the lock, bounded by ctx. Once it holds the semaphore it checks that
 // the lock's name still names it: Qt's create unlinks and re-creates the lock, and a holder of
 // the old one excludes nobody who opens the name afterwards. If the name was unlinked or
-// replaced, it releases the old semaphore, opens the current one and waits again (at most
-// maxReopen times). function labels the error ("QSharedMemory::lock", …).
+// replaced, it releases the old semaphore, opens the current one and waits again, until ctx
+// ends (after maxReopen quick retries with a pause between tries). function labels the error ("QSharedMemory::lock", …).
 func (l *lockSem) acquire(ctx context.Context, op, function string) *qtipc.Error {
 	if ctx == nil {
 		ctx = context.Background()
@@ -117,8 +117,13 @@ func (l *lockSem) acquire(ctx context.Context, op, function string) *qtipc.Error
 		}
 		l.sem.Post()
 		if attempt >= maxReopen {
-			return qtipc.Errorf(qtipc.LockError, op, nil, fmt.Sprintf(
-				"%s: unable to lock: the lock semaphore %s was replaced %d times while we waited for it", function, l.path, attempt+1))
+			// Replaced again and again: other processes keep getting in first and removing the
+			// lock on their way out. That is contention, so the wait goes on until ctx ends,
+			// with a pause between tries.
+			if err := qtipc.Backoff(ctx, attempt-maxReopen); err != nil {
+				return qtipc.Errorf(qtipc.LockError, op, err, fmt.Sprintf(
+					"%s: unable to lock: the lock semaphore %s was replaced %d times while we waited for it", function, l.path, attempt+1))
+			}
 		}
 		l.drop()
 		if e := l.open(op, false); e != nil {

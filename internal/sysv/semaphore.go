@@ -25,7 +25,8 @@ const waitSlice = 100 * time.Millisecond
 const uninitGrace = time.Second
 
 // maxRecreate bounds Qt's "semaphore was removed: re-open and retry" loop, which Qt runs without
-// a bound (by recursion).
+// a bound (by recursion), for a release and for one open. A take (a lock, an acquire) retries
+// until its context ends instead, backing off after maxRecreate quick retries (see modify).
 const maxRecreate = 64
 
 // maxSemValue is SEMVMX, the largest value a System V semaphore holds and the largest sem_op.
@@ -541,7 +542,7 @@ func (s *semaphore) modify(ctx context.Context, op string, count int) *qtipc.Err
 			s.mu.Unlock()
 			return nil
 		}
-		if (errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EIDRM)) && attempt < maxRecreate {
+		if (errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EIDRM)) && (attempt < maxRecreate || count < 0) {
 			// "If the semaphore was removed be nice and create it and then modifySemaphore again"
 			// Qt runs cleanHandle here, and an owner then unlinks the key file: the file of the
 			// set that replaced ours, made by someone else. The next process then makes a third
@@ -552,6 +553,17 @@ func (s *semaphore) modify(ctx context.Context, op string, count int) *qtipc.Err
 				s.forget()
 			}
 			s.mu.Unlock()
+			if count < 0 && attempt >= maxRecreate {
+				// A take goes on until ctx ends, as a wait for a held lock does: each removal is
+				// a lock another process held and then removed on its way out (every creator
+				// owns the lock, and an owner's close removes it), so under contention a waiter
+				// can lose the next set to someone else many times in a row. A fixed count of
+				// retries made such a waiter fail with EIDRM. Past maxRecreate quick retries it
+				// backs off, so that a set removed again and again does not make it spin.
+				if err := qtipc.Backoff(ctx, attempt-maxRecreate); err != nil {
+					return qtipc.Errorf(qtipc.LockError, op, err, "QSystemSemaphore::modifySemaphore: "+err.Error())
+				}
+			}
 			continue
 		}
 		e = semErrno(s.flavor, op, "QSystemSemaphore::modifySemaphore", err)
