@@ -132,10 +132,16 @@ func suffixRequiresDirCheck(after string) bool {
 	return false
 }
 
-// readlink is readlink(2) with a buffer that grows until the target fits.
+// readlink is readlink(2) with a buffer that grows until the target fits. The first try uses
+// a buffer on the stack: most calls find no link (EINVAL), and most targets are short, so a
+// key file name costs no allocation for its readlinks.
 func readlink(path string) (string, error) {
-	for size := 1024; ; size *= 2 {
-		buf := make([]byte, size)
+	var small [256]byte
+	for size := len(small); ; size *= 2 {
+		buf := small[:]
+		if size > len(small) {
+			buf = make([]byte, size)
+		}
 		n, err := syscall.Readlink(path, buf)
 		if err != nil {
 			return "", err
