@@ -52,6 +52,25 @@ func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
 	}
 }
 
+// peerAttached checks the end of a churn test: the peer's attach, write and detach succeeded,
+// c's segment holds what it wrote, and the lock still excludes between c and o (attached here,
+// closed at the end).
+func peerAttached(t *testing.T, p *testenv.Proc, c, o *qtshm.SharedMemory) {
+	t.Helper()
+	expectOp(t, p, "attach")
+	expectOp(t, p, "write")
+	expectOp(t, p, "detach")
+	p.MustSucceed()
+	if got := string(c.Data()[:8]); got != "attached" {
+		t.Errorf("the segment holds %q, want what the peer wrote", got)
+	}
+	defer o.Close()
+	if err := o.Attach(qtshm.ReadWrite); err != nil {
+		t.Fatal(err)
+	}
+	mustExclude(t, c, o)
+}
+
 // closeWithin closes m, failing the test if that takes more than 10 s.
 func closeWithin(t *testing.T, m *qtshm.SharedMemory) {
 	t.Helper()
@@ -149,19 +168,7 @@ func TestLockWaitOutlastsRemovedSets(t *testing.T) {
 			if _, err := ipc.Semctl(id, 0, ipc.SETVAL, 1); err != nil {
 				t.Fatal(err)
 			}
-			expectOp(t, p, "attach")
-			expectOp(t, p, "write")
-			expectOp(t, p, "detach")
-			p.MustSucceed()
-			if got := string(c.Data()[:8]); got != "attached" {
-				t.Errorf("the segment holds %q, want what the peer wrote", got)
-			}
-			o := qtshm.New(key, opt...)
-			defer o.Close()
-			if err := o.Attach(qtshm.ReadWrite); err != nil {
-				t.Fatal(err)
-			}
-			mustExclude(t, c, o)
+			peerAttached(t, p, c, qtshm.New(key, opt...))
 		})
 	}
 }
@@ -223,17 +230,5 @@ func TestLockWaitOutlastsReplacedPosixLocks(t *testing.T) {
 	}
 	cur.Close()
 	cur = nil
-	expectOp(t, p, "attach")
-	expectOp(t, p, "write")
-	expectOp(t, p, "detach")
-	p.MustSucceed()
-	if got := string(c.Data()[:8]); got != "attached" {
-		t.Errorf("the segment holds %q, want what the peer wrote", got)
-	}
-	o := qtshm.NewFromNativeKey(k, qtshm.WithBackend(qtshm.BackendPosix))
-	defer o.Close()
-	if err := o.Attach(qtshm.ReadWrite); err != nil {
-		t.Fatal(err)
-	}
-	mustExclude(t, c, o)
+	peerAttached(t, p, c, qtshm.NewFromNativeKey(k, qtshm.WithBackend(qtshm.BackendPosix)))
 }
