@@ -104,6 +104,87 @@ func TestKeptLockFollowsRecreatedLock(t *testing.T) {
 	}
 }
 
+// TestKeptLockFollowsRemovedSet: the lock set an attacher opened is removed by hand while its
+// key file stays (the same file, so the same ftok key), and a new set is made under that key
+// and held. The attach does not ask whether its set still exists before it takes the lock (the
+// lock's semop finds out): it must then wait on the new set, not take a removed one or fail, and
+// once the new set is free, attach and exclude a fresh object.
+func TestKeptLockFollowsRemovedSet(t *testing.T) {
+	for _, f := range bothFlavors {
+		t.Run(f.name, func(t *testing.T) {
+			key := uniqueKey(t)
+			opt := []qtshm.Option{qtshm.WithBackend(qtshm.BackendSysV), qtshm.WithFlavor(f.flavor)}
+			owner := qtshm.New(key, opt...)
+			defer owner.Close()
+			if err := owner.Create(64, qtshm.ReadWrite); err != nil {
+				t.Fatal(err)
+			}
+			m := qtshm.New(key, opt...)
+			defer m.Close()
+			for i := 0; i < 2; i++ {
+				if err := m.Attach(qtshm.ReadWrite); err != nil {
+					t.Fatalf("attach %d: %v", i, err)
+				}
+				if err := m.Detach(); err != nil {
+					t.Fatalf("detach %d: %v", i, err)
+				}
+			}
+			semKey, err := ipc.Ftok(lockFileOf(m), ipc.ProjQ)
+			if err != nil {
+				t.Fatal(err)
+			}
+			oldID, err := ipc.Semget(semKey, 1, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := ipc.Semctl(oldID, 0, ipc.IPC_RMID, 0); err != nil {
+				t.Fatal(err)
+			}
+			// A new set under the same key, initialised and held (a semop was done on it, so it
+			// is not taken for one a creator never initialised).
+			newID, err := ipc.Semget(semKey, 1, 0o600|ipc.IPC_CREAT|ipc.IPC_EXCL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ipc.Semctl(newID, 0, ipc.IPC_RMID, 0)
+			if _, err := ipc.Semctl(newID, 0, ipc.SETVAL, 1); err != nil {
+				t.Fatal(err)
+			}
+			if err := ipc.Semtimedop(newID, ipc.Sembuf{Num: 0, Op: -1}, 0); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+			err = m.AttachContext(ctx, qtshm.ReadWrite)
+			cancel()
+			if err == nil {
+				m.Detach()
+				t.Fatal("attach took the lock while the key's new lock set was held")
+			}
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("attach while the new lock set is held: %v, want DeadlineExceeded", err)
+			}
+			if err := ipc.Semtimedop(newID, ipc.Sembuf{Num: 0, Op: 1}, 0); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Attach(qtshm.ReadWrite); err != nil {
+				t.Fatalf("attach once the new lock set is free: %v", err)
+			}
+			fresh := qtshm.New(key, opt...)
+			defer fresh.Close()
+			if err := fresh.Attach(qtshm.ReadWrite); err != nil {
+				t.Fatal(err)
+			}
+			mustExclude(t, m, fresh)
+			if err := m.Detach(); err != nil {
+				t.Fatal(err)
+			}
+			if err := fresh.Detach(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
 // TestKeptLockFollowsReplacedKeyFile: the lock's key file is replaced by another file (a new
 // inode, so a new ftok key and a new set) while the old set lives on. With Qt ≤ 6.5 the next
 // attach must use the set of the file that is there now, as a fresh object does (Qt re-opens
@@ -198,6 +279,82 @@ func TestKeptLockFollowsTempDir(t *testing.T) {
 			moved := filepath.Join(other, filepath.Base(lockFileOf(owner)))
 			if _, err := os.Stat(moved); err != nil {
 				t.Fatalf("the attach did not key its lock in the new temp dir: %v", err)
+			}
+			if err := m.Close(); err != nil { // it made that lock: it removes it
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(moved); !os.IsNotExist(err) {
+				t.Fatalf("Close left the lock's key file in the new temp dir: %v", err)
+			}
+		})
+	}
+}
+
+// TestKeptLockFollowsRetargetedTempDir: TMPDIR stays the same string, a symbolic link, and
+// the link is pointed at another directory. Qt resolves the temp directory on every attach, so
+// its next attach keys the lock in the new directory; so must ours, which looks the key file up
+// through the unresolved TMPDIR to decide whether to keep its lock (keptKeyFile). While the
+// link is unchanged, the kept lock must still be the one the creator holds.
+func TestKeptLockFollowsRetargetedTempDir(t *testing.T) {
+	for _, f := range bothFlavors {
+		t.Run(f.name, func(t *testing.T) {
+			base, err := filepath.EvalSymlinks(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			d1, d2, link := filepath.Join(base, "d1"), filepath.Join(base, "d2"), filepath.Join(base, "tmp")
+			for _, d := range []string{d1, d2} {
+				if err := os.Mkdir(d, 0o700); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.Symlink(d1, link); err != nil {
+				t.Fatal(err)
+			}
+			t.Setenv("TMPDIR", link+"/") // cleaned as Qt does: one trailing slash goes
+			key := uniqueKey(t)
+			opt := []qtshm.Option{qtshm.WithBackend(qtshm.BackendSysV), qtshm.WithFlavor(f.flavor)}
+			owner := qtshm.New(key, opt...)
+			defer owner.Close()
+			if err := owner.Create(64, qtshm.ReadWrite); err != nil {
+				t.Fatal(err)
+			}
+			if dir := filepath.Dir(owner.NativeKey()); dir != d1 {
+				t.Fatalf("segment key file in %s, want the resolved %s", dir, d1)
+			}
+			m := qtshm.New(key, opt...)
+			defer m.Close()
+			other := qtshm.New(key, opt...) // its segment name is resolved now, in d1
+			defer other.Close()
+			for i := 0; i < 3; i++ {
+				if err := m.Attach(qtshm.ReadWrite); err != nil {
+					t.Fatalf("attach %d: %v", i, err)
+				}
+				mustExclude(t, owner, m)
+				if err := m.Detach(); err != nil {
+					t.Fatalf("detach %d: %v", i, err)
+				}
+			}
+			// Point the link at d2 (a new link renamed over the old one).
+			if err := os.Symlink(d2, link+".new"); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(link+".new", link); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Attach(qtshm.ReadWrite); err != nil {
+				t.Fatalf("attach after the temp dir's link moved: %v", err)
+			}
+			moved := filepath.Join(d2, filepath.Base(lockFileOf(owner)))
+			if _, err := os.Stat(moved); err != nil {
+				t.Fatalf("the attach did not key its lock in the link's new target: %v", err)
+			}
+			if err := other.Attach(qtshm.ReadWrite); err != nil {
+				t.Fatal(err)
+			}
+			mustExclude(t, other, m)
+			if err := other.Close(); err != nil {
+				t.Fatal(err)
 			}
 			if err := m.Close(); err != nil { // it made that lock: it removes it
 				t.Fatal(err)

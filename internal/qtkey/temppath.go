@@ -65,26 +65,9 @@ func TempPathFrom(tmpdir string) string { return TempPathFor(tmpdir, RulesQt5) }
 //
 // The result is valid UTF-8 and has no trailing slash except for "/" itself.
 func TempPathFor(tmpdir string, rules PathRules) string {
-	p := DecodeUTF8(tmpdir)
-	if p == "" {
-		p = "/tmp/"
-	}
-	p = CleanPath(p, rules)
-	// QDir's constructor: an empty path means "."; one trailing slash is dropped.
-	if p == "" {
-		p = "."
-	}
-	if len(p) > 1 && p[len(p)-1] == '/' {
-		p = p[:len(p)-1]
-	}
-	if p[0] == ':' { // QResourceFileEngine's canonical name
-		if p == ":" {
-			return ":/"
-		}
+	p, lookup := CleanTempDir(tmpdir, rules)
+	if !lookup {
 		return p
-	}
-	if strings.IndexByte(p, 0) >= 0 {
-		return p // Qt refuses a file name with a NUL and returns it unchanged
 	}
 	resolved, outcome := resolve(p, rules)
 	switch outcome {
@@ -98,6 +81,37 @@ func TempPathFor(tmpdir string, rules PathRules) string {
 		return ""
 	}
 	return p
+}
+
+// CleanTempDir is steps 1–3 of [TempPathFor]: the path that Qt hands to realpath(3) for a
+// TMPDIR of tmpdir, and lookup true; or, for a Qt resource path or a name holding a NUL, what
+// QDir::tempPath() returns without any lookup, and lookup false. When realpath succeeds, the
+// kernel's lookup of p + "/" + name reaches the file that [TempPathFor]'s result + "/" + name
+// names (both follow the same symbolic links from the same cleaned path), so a caller that
+// only needs to know which file a name in the temp directory reaches can skip the realpath.
+func CleanTempDir(tmpdir string, rules PathRules) (p string, lookup bool) {
+	p = DecodeUTF8(tmpdir)
+	if p == "" {
+		p = "/tmp/"
+	}
+	p = CleanPath(p, rules)
+	// QDir's constructor: an empty path means "."; one trailing slash is dropped.
+	if p == "" {
+		p = "."
+	}
+	if len(p) > 1 && p[len(p)-1] == '/' {
+		p = p[:len(p)-1]
+	}
+	if p[0] == ':' { // QResourceFileEngine's canonical name
+		if p == ":" {
+			return ":/", false
+		}
+		return p, false
+	}
+	if strings.IndexByte(p, 0) >= 0 {
+		return p, false // Qt refuses a file name with a NUL and returns it unchanged
+	}
+	return p, true
 }
 
 // DecodeUTF8 is QFile::decodeName in a UTF-8 locale (and QString::fromUtf8): valid UTF-8 is kept, and each byte that is

@@ -51,16 +51,16 @@ func checkKeyFile(path string, foreign bool) *qtipc.Error {
 	if path == "" || foreign || unix.Lstat(path, &st) != nil {
 		return nil
 	}
-	return checkKeyFileStat(path, &st)
+	return checkKeyFileStat(path, &st, uint32(os.Geteuid()))
 }
 
-// checkKeyFileStat is checkKeyFile's test of the lstat(2) st of path.
-func checkKeyFileStat(path string, st *unix.Stat_t) *qtipc.Error {
+// checkKeyFileStat is checkKeyFile's test of the lstat(2) st of path; me is the effective uid.
+func checkKeyFileStat(path string, st *unix.Stat_t, me uint32) *qtipc.Error {
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return qtipc.Errorf(qtipc.PermissionDenied, "open", unix.EPERM,
 			fmt.Sprintf("qtshm: key file %s is not a regular file (planted by someone?); refusing it (qtshm.WithForeignOwner allows it)", path))
 	}
-	if me := uint32(os.Geteuid()); st.Uid != me {
+	if st.Uid != me {
 		return foreignOwner("key file "+path, st.Uid, st.Uid)
 	}
 	return nil
@@ -73,9 +73,13 @@ func fileExists(path string) bool {
 
 // tempPath is QDir::tempPath() as the flavour's Qt computes it.
 func tempPath(f qtipc.Flavor) string {
-	rules := qtkey.RulesQt5
+	return qtkey.TempPathFor(os.Getenv("TMPDIR"), pathRules(f))
+}
+
+// pathRules are the path rules of the flavour's Qt.
+func pathRules(f qtipc.Flavor) qtkey.PathRules {
 	if f.Qt66() {
-		rules = qtkey.RulesQt68
+		return qtkey.RulesQt68
 	}
-	return qtkey.TempPathFor(os.Getenv("TMPDIR"), rules)
+	return qtkey.RulesQt5
 }

@@ -5,6 +5,7 @@ package sysv
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -64,6 +65,7 @@ type semaphore struct {
 	fileDev, fileIno uint64
 	fileUid          uint32
 	fileKnown        bool
+	lookup           keyFileLookup // how fileName was derived (legacy keys); see keptKeyFile
 
 	// Native System V keys (Qt 6.6+ QNativeIpcKey): the key file is given, not derived.
 	proj       int  // ftok project id: 'Q', or the key's type for a native key
@@ -101,13 +103,20 @@ func (s *semaphore) setKey(key string, initial int, mode qtipc.SemaphoreMode, ow
 		// 6.6+ recomputes the legacy native key each time (the temp dir may have changed).
 		// A new QSystemSemaphore's key is a default QNativeIpcKey, which equals no legacy key, not
 		// even the empty one: the first call always opens (and reports an empty key).
-		fileName := s.makeKeyFileName(key)
+		if s.keySet && key == s.key && mode == qtipc.Open && !own && !s.createdSem && !s.createdFile && s.keptKeyFile() {
+			// The name may have changed only to one that reaches the same file (a hard link or
+			// a bind mount): Qt's re-open would then land on this set again, and for an object
+			// that made neither the set nor the file its cleanHandle only forgets.
+			return
+		}
+		fileName, lookup := s.keyFileName(key)
 		if s.keySet && key == s.key && fileName == s.fileName && mode == qtipc.Open && !own {
+			s.lookup = lookup
 			return
 		}
 		s.err = nil
 		s.cleanHandle()
-		s.key, s.fileName, s.initial, s.keySet = key, fileName, initial, true
+		s.key, s.fileName, s.initial, s.keySet, s.lookup = key, fileName, initial, true, lookup
 		s.handle(mode, own)
 		return
 	}
@@ -130,7 +139,7 @@ func (s *semaphore) setKey(key string, initial int, mode qtipc.SemaphoreMode, ow
 	}
 	s.cleanHandle()
 	s.key, s.initial = key, initial
-	s.fileName = s.makeKeyFileName(key)
+	s.fileName, s.lookup = s.keyFileName(key)
 	s.handle(mode, own)
 }
 
@@ -162,6 +171,14 @@ func (s *semaphore) reopen(mode qtipc.SemaphoreMode, own bool) {
 	s.handle(mode, own)
 }
 
+// keep is reopen(Open, false) for a reopenable object whose keptKeyFile holds: the handle
+// stays, in the state an open that found the file leaves (as in handle when stillOpen holds).
+// Whether the set still exists is left to the semop that follows, as for any plain open.
+func (s *semaphore) keep() {
+	s.unixKey = s.keyOfID
+	s.createdFile = false
+}
+
 // setNativeKey is QSystemSemaphore::setNativeKey (Qt 6.6+) with a native System V key: fileName
 // is the key file as given, proj the ftok project id (the key's type). sharedFile marks the lock
 // of a plain native QSharedMemory key, whose file is the segment's too.
@@ -171,7 +188,7 @@ func (s *semaphore) setNativeKey(fileName string, proj int, sharedFile bool, ini
 	}
 	s.err = nil
 	s.cleanHandle()
-	s.key, s.fileName, s.proj, s.initial, s.keySet = fileName, fileName, proj, initial, true
+	s.key, s.fileName, s.proj, s.initial, s.keySet, s.lookup = fileName, fileName, proj, initial, true, keyFileLookup{}
 	s.native, s.sharedFile = true, sharedFile
 	s.handle(mode, own)
 }
@@ -211,8 +228,11 @@ func (s *semaphore) handle(mode qtipc.SemaphoreMode, own bool) (int, *qtipc.Erro
 	}
 	if s.id != -1 {
 		// Asked to open the set this object has open (reopen, and Qt ≤ 6.5's "optimization"
-		// in setKey): keep it while it is still the one the key file opens.
-		if s.stillOpen() {
+		// in setKey): keep it while it is still the one the key file opens. A plain open
+		// (QSharedMemory's attach) does not ask whether the set still exists: the semop that
+		// follows it finds out, and modify then opens the key's set anew, as this would. One that
+		// takes ownership or resets the value does ask, so that it never owns or sets a removed set.
+		if s.stillOpen(mode == qtipc.Create || own) {
 			s.unixKey = s.keyOfID
 			if !s.createdSem {
 				s.createdFile = false // as after cleanHandle and an open that found the file
@@ -374,7 +394,7 @@ func (s *semaphore) checkOwner(created bool) (st unix.Stat_t, found bool, e *qti
 	}
 	if s.fileName != "" && unix.Lstat(s.fileName, &st) == nil {
 		found = true
-		if e := checkKeyFileStat(s.fileName, &st); e != nil {
+		if e := checkKeyFileStat(s.fileName, &st, uint32(os.Geteuid())); e != nil {
 			return st, found, e
 		}
 	}
@@ -390,22 +410,22 @@ func (s *semaphore) checkOwner(created bool) (st unix.Stat_t, found bool, e *qti
 
 // stillOpen reports whether the set this object has open is the one its key file opens now:
 // the key file is still the file it was opened from (the same device and inode, so the same
-// ftok key), a regular file with the owner it had then (checkOwner accepted it), and the set
-// still exists (GETVAL answers). The kernel never gives a live set's key to another set, and
-// an id is not reused within any realistic time, so a re-open would return the same id; one
-// lstat and one semctl replace it. The set's owner is not looked at again: only its owner or
-// root can change it (IPC_SET), as between any two Lock calls, which use the handle too.
-func (s *semaphore) stillOpen() bool {
+// ftok key), a regular file with the owner it had then (checkOwner accepted it), and, when
+// checkSet, the set still exists (GETVAL answers). The kernel never gives a live set's key to
+// another set, and an id is not reused within any realistic time, so a re-open would return the
+// same id; one lstat (and one semctl) replace it. The set's owner is not looked at again: only
+// its owner or root can change it (IPC_SET), as between any two Lock calls, which use the
+// handle too.
+func (s *semaphore) stillOpen(checkSet bool) bool {
 	if s.id == -1 || !s.fileKnown {
 		return false
 	}
 	var st unix.Stat_t
-	if unix.Lstat(s.fileName, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG ||
-		uint64(st.Dev) != s.fileDev || uint64(st.Ino) != s.fileIno {
+	if unix.Lstat(s.fileName, &st) != nil || !s.isOpenedFile(&st) {
 		return false
 	}
-	if st.Uid != s.fileUid {
-		return false
+	if !checkSet {
+		return true
 	}
 	_, err := ipc.Semctl(s.id, 0, ipc.GETVAL, 0)
 	return err == nil

@@ -5,6 +5,7 @@ package sysv
 import (
 	"context"
 	"errors"
+	"os"
 	"time"
 
 	"github.com/qtshm/qtshm-go/internal/backend"
@@ -143,7 +144,12 @@ func (m *sharedMemory) initKey(own bool) *qtipc.Error {
 		m.sem.setKey(m.key, 1, qtipc.Open, own)
 		se = m.sem.err
 	} else {
-		if s := m.sem; m.key != "" && m.key == s.key && s.reopenable() && s.sameKeyFileName() {
+		if s := m.sem; m.key != "" && m.key == s.key && s.reopenable() && s.keptKeyFile() {
+			// Qt's re-open (below) would land on the set this object has open: one lstat
+			// instead of resolving the temp directory and then lstat-ing the key file.
+			s.err = nil
+			s.keep()
+		} else if m.key != "" && m.key == s.key && s.reopenable() && s.sameKeyFileName() {
 			// Qt tears the lock down and opens it again here (setKey(QString()), then
 			// setKey(key)): for a lock this object does not own, that is reopen.
 			s.err = nil
@@ -394,9 +400,10 @@ func (m *sharedMemory) attachSegment(mode qtipc.AccessMode) *qtipc.Error {
 	}
 	var size uint64 // unknown: Shmat reads it
 	if !m.foreign {
+		me := uint32(os.Geteuid()) // one geteuid for both checks
 		var e *qtipc.Error
 		if m.keyStatOK {
-			e = checkKeyFileStat(m.nativeKey, &m.keyStat) // handle's lstat, moments ago
+			e = checkKeyFileStat(m.nativeKey, &m.keyStat, me) // handle's lstat, moments ago
 		} else {
 			e = checkKeyFile(m.nativeKey, false)
 		}
@@ -404,8 +411,10 @@ func (m *sharedMemory) attachSegment(mode qtipc.AccessMode) *qtipc.Error {
 			return e.WithOp("attach")
 		}
 		if st, err := ipc.ShmStat(id); err == nil {
-			if e := foreignOwner("segment", st.Perm.Uid, st.Perm.Cuid); e != nil {
-				return e.WithOp("attach")
+			if st.Perm.Uid != me || st.Perm.Cuid != me {
+				if e := foreignOwner("segment", st.Perm.Uid, st.Perm.Cuid); e != nil {
+					return e.WithOp("attach")
+				}
 			}
 			size = st.Segsz
 		}
