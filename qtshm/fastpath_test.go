@@ -298,17 +298,8 @@ func TestKeptLockFollowsTempDir(t *testing.T) {
 func TestKeptLockFollowsRetargetedTempDir(t *testing.T) {
 	for _, f := range bothFlavors {
 		t.Run(f.name, func(t *testing.T) {
-			base, err := filepath.EvalSymlinks(t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			d1, d2, link := filepath.Join(base, "d1"), filepath.Join(base, "d2"), filepath.Join(base, "tmp")
-			for _, d := range []string{d1, d2} {
-				if err := os.Mkdir(d, 0o700); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := os.Symlink(d1, link); err != nil {
+			d1, d2, link := linkedTempDir(t)
+			if err := os.Mkdir(d2, 0o700); err != nil {
 				t.Fatal(err)
 			}
 			t.Setenv("TMPDIR", link+"/") // cleaned as Qt does: one trailing slash goes
@@ -335,13 +326,7 @@ func TestKeptLockFollowsRetargetedTempDir(t *testing.T) {
 					t.Fatalf("detach %d: %v", i, err)
 				}
 			}
-			// Point the link at d2 (a new link renamed over the old one).
-			if err := os.Symlink(d2, link+".new"); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.Rename(link+".new", link); err != nil {
-				t.Fatal(err)
-			}
+			repoint(t, link, d2)
 			if err := m.Attach(qtshm.ReadWrite); err != nil {
 				t.Fatalf("attach after the temp dir's link moved: %v", err)
 			}
@@ -363,6 +348,146 @@ func TestKeptLockFollowsRetargetedTempDir(t *testing.T) {
 				t.Fatalf("Close left the lock's key file in the new temp dir: %v", err)
 			}
 		})
+	}
+}
+
+// TestKeptLockFollowsMigratedTempDir: the temp directory (TMPDIR, a link) is migrated: d2 gets
+// hard links of the key files and the link moves to d2. The next attach reaches the same key
+// file through either name, but Qt's attach derives the new name (in d2). Then the owner
+// closes, which unlinks the lock's key file in d1 (a Qt owner does too) and removes the set,
+// and a fresh object (every name in d2) makes the new lock from d2's file and holds it. The
+// older object's next lock must wait on that lock: had it kept its old name, it would re-open
+// through d1 and make a third file and set, and both would hold "the lock" at once.
+func TestKeptLockFollowsMigratedTempDir(t *testing.T) {
+	for _, f := range bothFlavors {
+		t.Run(f.name, func(t *testing.T) {
+			d1, d2, link := linkedTempDir(t)
+			key := uniqueKey(t)
+			opt := []qtshm.Option{qtshm.WithBackend(qtshm.BackendSysV), qtshm.WithFlavor(f.flavor)}
+			owner := qtshm.New(key, opt...)
+			defer owner.Close()
+			if err := owner.Create(64, qtshm.ReadWrite); err != nil {
+				t.Fatal(err)
+			}
+			m := qtshm.New(key, opt...)
+			defer m.Close()
+			for i := 0; i < 2; i++ {
+				if err := m.Attach(qtshm.ReadWrite); err != nil {
+					t.Fatal(err)
+				}
+				if err := m.Detach(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.Mkdir(d2, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range []string{owner.NativeKey(), lockFileOf(owner)} {
+				if err := os.Link(p, filepath.Join(d2, filepath.Base(p))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			repoint(t, link, d2)
+			if err := m.Attach(qtshm.ReadWrite); err != nil {
+				t.Fatal(err)
+			}
+			defer m.Detach()
+			if err := owner.Close(); err != nil {
+				t.Fatal(err)
+			}
+			p := qtshm.New(key, opt...)
+			defer p.Close()
+			if err := p.Attach(qtshm.ReadWrite); err != nil {
+				t.Fatal(err)
+			}
+			defer p.Detach()
+			mustExclude(t, p, m)
+			if _, err := os.Stat(filepath.Join(d1, filepath.Base(lockFileOf(p)))); !os.IsNotExist(err) {
+				t.Fatalf("a lock key file in the old directory: %v", err)
+			}
+		})
+	}
+}
+
+// TestKeptLockFollowsRenamedTempDir: the temp directory is renamed (mv d1 d2) and TMPDIR's link
+// moved to it. The older object's segment name (fixed when it was made, as in Qt) is gone, so
+// its attach fails NotFound, as Qt's does; but that attach derived the lock's name anew, in
+// d2. After the owner closes and a fresh object makes a new segment and lock, the older
+// object's lock must be that lock, also once d1 exists again.
+func TestKeptLockFollowsRenamedTempDir(t *testing.T) {
+	for _, f := range bothFlavors {
+		t.Run(f.name, func(t *testing.T) {
+			d1, d2, link := linkedTempDir(t)
+			key := uniqueKey(t)
+			opt := []qtshm.Option{qtshm.WithBackend(qtshm.BackendSysV), qtshm.WithFlavor(f.flavor)}
+			owner := qtshm.New(key, opt...)
+			defer owner.Close()
+			if err := owner.Create(64, qtshm.ReadWrite); err != nil {
+				t.Fatal(err)
+			}
+			m := qtshm.New(key, opt...)
+			defer m.Close()
+			for i := 0; i < 2; i++ {
+				if err := m.Attach(qtshm.ReadWrite); err != nil {
+					t.Fatal(err)
+				}
+				if err := m.Detach(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.Rename(d1, d2); err != nil {
+				t.Fatal(err)
+			}
+			repoint(t, link, d2)
+			err := m.Attach(qtshm.ReadWrite)
+			wantCode(t, "attach after the temp dir was renamed", err, qtshm.NotFound, qtshm.ErrNotFound)
+			if err := owner.Close(); err != nil {
+				t.Fatal(err)
+			}
+			p := qtshm.New(key, opt...)
+			defer p.Close()
+			if err := p.Create(64, qtshm.ReadWrite); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Lock(); err != nil {
+				t.Fatalf("lock after the temp dir was renamed and the lock made anew: %v", err)
+			}
+			m.Unlock()
+			if err := os.Mkdir(d1, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			mustExclude(t, p, m)
+		})
+	}
+}
+
+// linkedTempDir makes base/d1 and base/tmp, a link to d1, and sets TMPDIR to the link; d2 is
+// base/d2, not made.
+func linkedTempDir(t *testing.T) (d1, d2, link string) {
+	t.Helper()
+	base, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d1, d2, link = filepath.Join(base, "d1"), filepath.Join(base, "d2"), filepath.Join(base, "tmp")
+	if err := os.Mkdir(d1, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(d1, link); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMPDIR", link)
+	return d1, d2, link
+}
+
+// repoint moves link to target (a new link renamed over the old one).
+func repoint(t *testing.T, link, target string) {
+	t.Helper()
+	if err := os.Symlink(target, link+".new"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(link+".new", link); err != nil {
+		t.Fatal(err)
 	}
 }
 

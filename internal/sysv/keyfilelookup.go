@@ -10,21 +10,24 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// keyFileLookup is how a lock's key file name was derived from $TMPDIR: what a later re-open
-// needs to learn, with one lstat instead of resolving the temp directory again (a readlink
-// for every component of its path), whether the name Qt would derive now still reaches the
-// file the set was opened from.
+// keyFileLookup records, for a lock's key file name derived from $TMPDIR, what a later re-open
+// needs to learn with one lstat, instead of resolving the temp directory again (a readlink for
+// every component of its path), that the name Qt would derive now still reaches the file the
+// set was opened from.
 //
-// Qt's name is realpath(cleaned $TMPDIR) + "/" + base; path is cleaned $TMPDIR + "/" + base,
-// whose lookup by the kernel follows the same symbolic links from the same cleaned path, so
-// while realpath succeeds both reach one file. When realpath fails with ENOENT or ENOTDIR (Qt
-// then names "/" + base), the lookup of path fails too; with any other error Qt keeps the
-// cleaned path, and both names are the same. Only an absolute cleaned path is used, so that
-// the current directory plays no part.
+// Qt's name is realpath(cleaned $TMPDIR) + "/" + base. The kernel's lookup of cleaned $TMPDIR
+// + "/" + base follows the same symbolic links from the same cleaned path, so while realpath
+// succeeds both reach one file; when realpath fails with ENOENT or ENOTDIR (Qt then names
+// "/" + base), that lookup fails too; with any other error Qt keeps the cleaned path, and both
+// are the same name. The record is made only when the derived name is that unresolved name
+// itself (an absolute temp directory with no symbolic link on its path, such as /tmp): the
+// name a kept handle goes on using (to re-open a removed set, say) then always reaches the file
+// that a fresh Qt process's name reaches, even after a link appears on the way. With a link on
+// the way, the name is resolved again on every attach, as Qt does: a kept resolved name could
+// outlive the link's move and lead a later re-open to another set than everyone else's.
 type keyFileLookup struct {
 	tmpdir string // $TMPDIR when the name was derived
-	path   string // cleaned temp directory + "/" + base name; "" = no lookup possible
-	file   string // the name derived then, which the lookup stands for
+	file   string // the derived name, when it is its own unresolved lookup; else ""
 }
 
 // keyFileName is makeKeyFileName with the lookup that keptKeyFile checks later.
@@ -35,25 +38,27 @@ func (s *semaphore) keyFileName(key string) (string, keyFileLookup) {
 	tmpdir := os.Getenv("TMPDIR")
 	rules := pathRules(s.flavor)
 	name := qtkey.SysV(key, qtkey.SemaphorePrefix, qtkey.TempPathFor(tmpdir, rules))
-	l := keyFileLookup{tmpdir: tmpdir, file: name}
-	if dir, lookup := qtkey.CleanTempDir(tmpdir, rules); lookup && strings.HasPrefix(dir, "/") {
-		l.path = strings.TrimSuffix(dir, "/") + name[strings.LastIndexByte(name, '/'):]
+	l := keyFileLookup{tmpdir: tmpdir}
+	if dir, lookup := qtkey.CleanTempDir(tmpdir, rules); lookup && strings.HasPrefix(dir, "/") &&
+		strings.TrimSuffix(dir, "/")+name[strings.LastIndexByte(name, '/'):] == name {
+		l.file = name
 	}
 	return name, l
 }
 
 // keptKeyFile reports whether the key file Qt would name now is still the file the open set
-// was opened from, without resolving the temp directory: $TMPDIR is unchanged, and the lookup
-// path leads to a regular file with the device, inode (so the ftok key) and owner it had then.
-// A false answer says nothing: the caller derives the name again. When the answer is true,
-// a re-open by Qt lands on the same set, so the handle can stay (see stillOpen).
+// was opened from, without resolving the temp directory: $TMPDIR is unchanged, the name is its
+// own unresolved lookup (see keyFileLookup), and it leads to a regular file with the device,
+// inode (so the ftok key) and owner it had then. A false answer says nothing: the caller
+// derives the name again. When it is true, a re-open by Qt lands on the same set, so the
+// handle can stay (see stillOpen).
 func (s *semaphore) keptKeyFile() bool {
 	l := &s.lookup
-	if l.path == "" || l.file != s.fileName || s.id == -1 || !s.fileKnown || os.Getenv("TMPDIR") != l.tmpdir {
+	if l.file == "" || l.file != s.fileName || s.id == -1 || !s.fileKnown || os.Getenv("TMPDIR") != l.tmpdir {
 		return false
 	}
 	var st unix.Stat_t
-	return unix.Lstat(l.path, &st) == nil && s.isOpenedFile(&st)
+	return unix.Lstat(s.fileName, &st) == nil && s.isOpenedFile(&st)
 }
 
 // isOpenedFile reports whether st, an lstat of the key file, is the regular file the open set

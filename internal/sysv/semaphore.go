@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -145,15 +144,19 @@ func (s *semaphore) setKey(key string, initial int, mode qtipc.SemaphoreMode, ow
 
 // sameKeyFileName reports whether makeKeyFileName(s.key) would give s.fileName again (legacy
 // keys): the key is the same, so only the temp directory can have changed — Qt computes it
-// again each time, from $TMPDIR and where that path resolves to. The file name's last element
-// is the key's name, which holds no slash.
+// again each time, from $TMPDIR and where that path resolves to. When it does, the lookup is
+// recorded anew (a $TMPDIR spelled differently may give the same name), so that the next
+// keptKeyFile can answer.
 func (s *semaphore) sameKeyFileName() bool {
-	dir := s.tempDir
-	if dir == "" {
-		dir = tempPath(s.flavor)
+	if s.native {
+		return false
 	}
-	i := strings.LastIndexByte(s.fileName, '/')
-	return !s.native && i >= 0 && s.fileName[:i] == dir
+	name, lookup := s.keyFileName(s.key)
+	if name != s.fileName {
+		return false
+	}
+	s.lookup = lookup
+	return true
 }
 
 // reopenable reports whether this object has a set open that it does not own. For such an
