@@ -95,6 +95,7 @@ type cell struct {
 	Values  []float64 `json:"values"`            // per round: ns per op, GB/s, ops/s, or the median latency in ns
 	Wall    []float64 `json:"wall,omitempty"`    // per round: the whole loop's mean ns per op (single-process loops)
 	CPU     []float64 `json:"cpu,omitempty"`     // per round: CPU ns per op (single-process loops)
+	Allocs  []float64 `json:"allocs,omitempty"`  // per round: heap allocations per op (Go loops)
 	P99     []float64 `json:"p99,omitempty"`     // per round: the 99th percentile latency (hand-offs)
 	Samples []float64 `json:"samples,omitempty"` // the article scenario: every delay, ns
 	Qt      string    `json:"qt,omitempty"`      // the Qt version the run reported
@@ -349,6 +350,9 @@ func (d *driver) loopRound(round int) {
 			c.Values = append(c.Values, v)
 			c.Wall = append(c.Wall, rec.WallNsPerOp)
 			c.CPU = append(c.CPU, rec.CPUNsPerOp)
+			if rec.AllocsPerOp != nil {
+				c.Allocs = append(c.Allocs, *rec.AllocsPerOp)
+			}
 			c.Qt = rec.Qt
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"syscall"
 	"time"
@@ -45,18 +46,19 @@ type worker struct {
 
 // record is a worker's result line (the C++ program prints the same fields).
 type record struct {
-	Op          string  `json:"op"`
-	OK          bool    `json:"ok"`
-	Error       string  `json:"error,omitempty"`
-	N           int     `json:"n,omitempty"`
-	Size        int     `json:"size"`
-	NsPerOp     float64 `json:"nsPerOp,omitempty"`
-	WallNsPerOp float64 `json:"wallNsPerOp,omitempty"`
-	CPUNsPerOp  float64 `json:"cpuNsPerOp,omitempty"`
-	Qt          string  `json:"qt,omitempty"`
-	Backend     string  `json:"backend,omitempty"`
-	StartNs     int64   `json:"startNs,omitempty"`
-	EndNs       int64   `json:"endNs,omitempty"`
+	Op          string   `json:"op"`
+	OK          bool     `json:"ok"`
+	Error       string   `json:"error,omitempty"`
+	N           int      `json:"n,omitempty"`
+	Size        int      `json:"size"`
+	NsPerOp     float64  `json:"nsPerOp,omitempty"`
+	WallNsPerOp float64  `json:"wallNsPerOp,omitempty"`
+	CPUNsPerOp  float64  `json:"cpuNsPerOp,omitempty"`
+	AllocsPerOp *float64 `json:"allocsPerOp,omitempty"` // Go workers: heap allocations per operation in the timed loop
+	Qt          string   `json:"qt,omitempty"`
+	Backend     string   `json:"backend,omitempty"`
+	StartNs     int64    `json:"startNs,omitempty"`
+	EndNs       int64    `json:"endNs,omitempty"`
 }
 
 // runWorker runs the worker operation args[0] with the flags args[1:] and returns the exit
@@ -128,6 +130,9 @@ func (w *worker) timed(size int, f func(i int) error) error {
 	}
 	batch := max(1, w.n/100)
 	perOp := make([]float64, 0, w.n/batch+1)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	m0 := ms.Mallocs
 	c0 := cpuNs()
 	t0 := time.Now()
 	for i := 0; i < w.n; {
@@ -143,7 +148,9 @@ func (w *worker) timed(size int, f func(i int) error) error {
 	}
 	wall := time.Since(t0)
 	c1 := cpuNs()
-	w.print(record{Op: w.op, N: w.n, Size: size, NsPerOp: median(perOp), WallNsPerOp: float64(wall.Nanoseconds()) / float64(w.n), CPUNsPerOp: (c1 - c0) / float64(w.n)})
+	runtime.ReadMemStats(&ms)
+	allocs := float64(ms.Mallocs-m0) / float64(w.n)
+	w.print(record{Op: w.op, N: w.n, Size: size, NsPerOp: median(perOp), WallNsPerOp: float64(wall.Nanoseconds()) / float64(w.n), CPUNsPerOp: (c1 - c0) / float64(w.n), AllocsPerOp: &allocs})
 	return nil
 }
 
