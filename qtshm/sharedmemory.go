@@ -56,7 +56,7 @@ type SharedMemory struct {
 
 	// gate is held from Lock to Unlock, and by Create, Attach, Detach and Close while they run:
 	// at most one goroutine drives the backend or owns the lock at a time.
-	gate chan struct{}
+	gate gate
 	// mu guards the fields below. It is held for writing while the mapping changes (Detach,
 	// Close) and for reading while ReadAt and WriteAt copy.
 	mu       sync.RWMutex
@@ -70,7 +70,7 @@ type SharedMemory struct {
 // Create or Attach do. Options select the backend and the Qt flavour.
 func New(key string, opts ...Option) *SharedMemory {
 	o := getOptions(opts)
-	m := &SharedMemory{key: key, gate: make(chan struct{}, 1)}
+	m := &SharedMemory{key: key, gate: newGate()}
 	if !utf8.ValidString(key) {
 		m.initErr = newError(KeyError, "new", key, "qtshm: key is not valid UTF-8", nil)
 		return m
@@ -100,20 +100,13 @@ func (m *SharedMemory) acquire(ctx context.Context, op, function string) error {
 	if err := ctx.Err(); err != nil && op != "close" {
 		return newError(LockError, op, m.key, function+": unable to lock", err)
 	}
-	select {
-	case m.gate <- struct{}{}:
-		return nil
-	default:
+	if err := m.gate.take(ctx); err != nil {
+		return newError(LockError, op, m.key, function+": unable to lock", err)
 	}
-	select {
-	case m.gate <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return newError(LockError, op, m.key, function+": unable to lock", ctx.Err())
-	}
+	return nil
 }
 
-func (m *SharedMemory) release() { <-m.gate }
+func (m *SharedMemory) release() { m.gate.give() }
 
 // Key returns the key given to New.
 func (m *SharedMemory) Key() string { return m.key }
@@ -298,20 +291,21 @@ func (m *SharedMemory) Lock() error { return m.LockContext(context.Background())
 func (m *SharedMemory) LockContext(ctx context.Context) error {
 	ctx = orBackground(ctx)
 	const op = "lock"
-	m.mu.RLock()
-	err := m.check(op)
-	m.mu.RUnlock()
-	if err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return newError(LockError, op, m.key, "QSharedMemory::lock: unable to lock", err)
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		// A closed or unusable object says so first, as it does once the gate is had.
+		m.mu.RLock()
+		err := m.check(op)
+		m.mu.RUnlock()
+		if err != nil {
+			return err
+		}
+		return newError(LockError, op, m.key, "QSharedMemory::lock: unable to lock", ctxErr)
 	}
 	if err := m.acquire(ctx, op, "QSharedMemory::lock"); err != nil {
 		return err
 	}
 	m.mu.RLock()
-	err = m.check(op)
+	err := m.check(op)
 	m.mu.RUnlock()
 	if err == nil {
 		err = qtipc.WithKey(m.key, m.b.Lock(ctx))
