@@ -65,23 +65,7 @@ func mustExclude(t *testing.T, m, other *qtshm.SharedMemory) {
 func TestKeptLockFollowsRecreatedLock(t *testing.T) {
 	for _, f := range bothFlavors {
 		t.Run(f.name, func(t *testing.T) {
-			key := uniqueKey(t)
-			opt := []qtshm.Option{qtshm.WithBackend(qtshm.BackendSysV), qtshm.WithFlavor(f.flavor)}
-			owner := qtshm.New(key, opt...)
-			defer owner.Close()
-			if err := owner.Create(64, qtshm.ReadWrite); err != nil {
-				t.Fatal(err)
-			}
-			m := qtshm.New(key, opt...)
-			defer m.Close()
-			for i := 0; i < 2; i++ {
-				if err := m.Attach(qtshm.ReadWrite); err != nil {
-					t.Fatalf("attach %d: %v", i, err)
-				}
-				if err := m.Detach(); err != nil {
-					t.Fatalf("detach %d: %v", i, err)
-				}
-			}
+			key, opt, owner, m := keptLockSetup(t, f.flavor)
 			if err := owner.Close(); err != nil {
 				t.Fatal(err)
 			}
@@ -112,23 +96,7 @@ func TestKeptLockFollowsRecreatedLock(t *testing.T) {
 func TestKeptLockFollowsRemovedSet(t *testing.T) {
 	for _, f := range bothFlavors {
 		t.Run(f.name, func(t *testing.T) {
-			key := uniqueKey(t)
-			opt := []qtshm.Option{qtshm.WithBackend(qtshm.BackendSysV), qtshm.WithFlavor(f.flavor)}
-			owner := qtshm.New(key, opt...)
-			defer owner.Close()
-			if err := owner.Create(64, qtshm.ReadWrite); err != nil {
-				t.Fatal(err)
-			}
-			m := qtshm.New(key, opt...)
-			defer m.Close()
-			for i := 0; i < 2; i++ {
-				if err := m.Attach(qtshm.ReadWrite); err != nil {
-					t.Fatalf("attach %d: %v", i, err)
-				}
-				if err := m.Detach(); err != nil {
-					t.Fatalf("detach %d: %v", i, err)
-				}
-			}
+			key, opt, _, m := keptLockSetup(t, f.flavor)
 			semKey, err := ipc.Ftok(lockFileOf(m), ipc.ProjQ)
 			if err != nil {
 				t.Fatal(err)
@@ -280,12 +248,7 @@ func TestKeptLockFollowsTempDir(t *testing.T) {
 			if _, err := os.Stat(moved); err != nil {
 				t.Fatalf("the attach did not key its lock in the new temp dir: %v", err)
 			}
-			if err := m.Close(); err != nil { // it made that lock: it removes it
-				t.Fatal(err)
-			}
-			if _, err := os.Stat(moved); !os.IsNotExist(err) {
-				t.Fatalf("Close left the lock's key file in the new temp dir: %v", err)
-			}
+			closeRemovesMovedLock(t, m, moved)
 		})
 	}
 }
@@ -341,12 +304,7 @@ func TestKeptLockFollowsRetargetedTempDir(t *testing.T) {
 			if err := other.Close(); err != nil {
 				t.Fatal(err)
 			}
-			if err := m.Close(); err != nil { // it made that lock: it removes it
-				t.Fatal(err)
-			}
-			if _, err := os.Stat(moved); !os.IsNotExist(err) {
-				t.Fatalf("Close left the lock's key file in the new temp dir: %v", err)
-			}
+			closeRemovesMovedLock(t, m, moved)
 		})
 	}
 }
@@ -362,23 +320,7 @@ func TestKeptLockFollowsMigratedTempDir(t *testing.T) {
 	for _, f := range bothFlavors {
 		t.Run(f.name, func(t *testing.T) {
 			d1, d2, link := linkedTempDir(t)
-			key := uniqueKey(t)
-			opt := []qtshm.Option{qtshm.WithBackend(qtshm.BackendSysV), qtshm.WithFlavor(f.flavor)}
-			owner := qtshm.New(key, opt...)
-			defer owner.Close()
-			if err := owner.Create(64, qtshm.ReadWrite); err != nil {
-				t.Fatal(err)
-			}
-			m := qtshm.New(key, opt...)
-			defer m.Close()
-			for i := 0; i < 2; i++ {
-				if err := m.Attach(qtshm.ReadWrite); err != nil {
-					t.Fatal(err)
-				}
-				if err := m.Detach(); err != nil {
-					t.Fatal(err)
-				}
-			}
+			key, opt, owner, m := keptLockSetup(t, f.flavor)
 			if err := os.Mkdir(d2, 0o700); err != nil {
 				t.Fatal(err)
 			}
@@ -418,23 +360,7 @@ func TestKeptLockFollowsRenamedTempDir(t *testing.T) {
 	for _, f := range bothFlavors {
 		t.Run(f.name, func(t *testing.T) {
 			d1, d2, link := linkedTempDir(t)
-			key := uniqueKey(t)
-			opt := []qtshm.Option{qtshm.WithBackend(qtshm.BackendSysV), qtshm.WithFlavor(f.flavor)}
-			owner := qtshm.New(key, opt...)
-			defer owner.Close()
-			if err := owner.Create(64, qtshm.ReadWrite); err != nil {
-				t.Fatal(err)
-			}
-			m := qtshm.New(key, opt...)
-			defer m.Close()
-			for i := 0; i < 2; i++ {
-				if err := m.Attach(qtshm.ReadWrite); err != nil {
-					t.Fatal(err)
-				}
-				if err := m.Detach(); err != nil {
-					t.Fatal(err)
-				}
-			}
+			key, opt, owner, m := keptLockSetup(t, f.flavor)
 			if err := os.Rename(d1, d2); err != nil {
 				t.Fatal(err)
 			}
@@ -459,6 +385,43 @@ func TestKeptLockFollowsRenamedTempDir(t *testing.T) {
 			mustExclude(t, p, m)
 		})
 	}
+}
+
+// closeRemovesMovedLock closes m, which made the lock whose key file is moved (in a new temp
+// directory), and fails unless the Close removed that file.
+func closeRemovesMovedLock(t *testing.T, m *qtshm.SharedMemory, moved string) {
+	t.Helper()
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(moved); !os.IsNotExist(err) {
+		t.Fatalf("Close left the lock's key file in the new temp dir: %v", err)
+	}
+}
+
+// keptLockSetup makes an owner of a new 64-byte segment of a key of the test's and another
+// object m of that key which has attached and detached twice, so that it keeps a lock handle
+// (pure backend, the given flavour); both are closed when the test ends.
+func keptLockSetup(t *testing.T, flavor qtshm.Flavor) (key string, opt []qtshm.Option, owner, m *qtshm.SharedMemory) {
+	t.Helper()
+	key = uniqueKey(t)
+	opt = []qtshm.Option{qtshm.WithBackend(qtshm.BackendSysV), qtshm.WithFlavor(flavor)}
+	owner = qtshm.New(key, opt...)
+	t.Cleanup(func() { owner.Close() })
+	if err := owner.Create(64, qtshm.ReadWrite); err != nil {
+		t.Fatal(err)
+	}
+	m = qtshm.New(key, opt...)
+	t.Cleanup(func() { m.Close() })
+	for i := 0; i < 2; i++ {
+		if err := m.Attach(qtshm.ReadWrite); err != nil {
+			t.Fatalf("attach %d: %v", i, err)
+		}
+		if err := m.Detach(); err != nil {
+			t.Fatalf("detach %d: %v", i, err)
+		}
+	}
+	return key, opt, owner, m
 }
 
 // linkedTempDir makes base/d1 and base/tmp, a link to d1, and sets TMPDIR to the link; d2 is
