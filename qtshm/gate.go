@@ -24,15 +24,13 @@ import (
 // waiters is len(queue), kept beside it for a look without mu. A waiter counts itself (under
 // mu) before its last try, and a give clears held before it looks at waiters again (both
 // sequentially consistent), so either the waiter's try succeeds or the give sees it and hands
-// the gate over.
+// the gate over. The zero gate is free.
 type gate struct {
 	held    atomic.Bool
 	waiters atomic.Int32
 	mu      sync.Mutex
 	queue   []chan struct{} // capacity 1 each: a token in one is the gate, handed to its waiter
 }
-
-func newGate() gate { return gate{} }
 
 // take waits for the gate until ctx ends (ctx.Err then). A free gate is taken even when ctx
 // has ended already.

@@ -14,7 +14,7 @@ import (
 // increments a plain counter; the count must be exact, and every goroutine must finish (a lost
 // wake-up would leave one waiting for ever: the watchdog fails the test then).
 func TestGateExcludes(t *testing.T) {
-	g := newGate()
+	var g gate
 	var (
 		inside, count int
 		timeouts      int64
@@ -75,7 +75,7 @@ func TestGateExcludes(t *testing.T) {
 // run anywhere) lets a waiter in; a waiter whose ctx ends gets ctx's error and leaves the gate
 // as it was.
 func TestGateGivenByAnother(t *testing.T) {
-	g := newGate()
+	var g gate
 	if err := g.take(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestGateGivenByAnother(t *testing.T) {
 // (counted, not timed). A gate that lets go and lets the looper's next compare-and-swap win
 // kept a waiting goroutine out for 11000 to 36000 rounds in this test.
 func TestGateHandsOver(t *testing.T) {
-	g := newGate()
+	var g gate
 	var rounds atomic.Int64
 	var stop atomic.Bool
 	looped := make(chan struct{})

@@ -111,7 +111,7 @@ func (o options) nativeKeyFactory(class, op string, k NativeIpcKey) (backend.Nat
 // the program is built with it against Qt ≥ 6.6, else the pure backend of k's type.
 func NewFromNativeKey(k NativeIpcKey, opts ...Option) *SharedMemory {
 	o := getOptions(opts)
-	m := &SharedMemory{key: k.Legacy, nkey: k, isNative: true, gate: newGate()}
+	m := &SharedMemory{key: k.Legacy, nkey: k, isNative: true}
 	if err := checkNativeKey("QSharedMemory", "new", k); err != nil {
 		m.initErr = err
 		return m

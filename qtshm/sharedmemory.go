@@ -70,7 +70,7 @@ type SharedMemory struct {
 // Create or Attach do. Options select the backend and the Qt flavour.
 func New(key string, opts ...Option) *SharedMemory {
 	o := getOptions(opts)
-	m := &SharedMemory{key: key, gate: newGate()}
+	m := &SharedMemory{key: key}
 	if !utf8.ValidString(key) {
 		m.initErr = newError(KeyError, "new", key, "qtshm: key is not valid UTF-8", nil)
 		return m

@@ -69,6 +69,12 @@ func TempPathFor(tmpdir string, rules PathRules) string {
 	if !lookup {
 		return p
 	}
+	return ResolveTempDir(p, rules)
+}
+
+// ResolveTempDir is step 4 of [TempPathFor]: what QDir::tempPath() returns for p, a path that
+// [CleanTempDir] returned with lookup true.
+func ResolveTempDir(p string, rules PathRules) string {
 	resolved, outcome := resolve(p, rules)
 	switch outcome {
 	case found:

@@ -30,18 +30,27 @@ type keyFileLookup struct {
 	file   string // the derived name, when it is its own unresolved lookup; else ""
 }
 
-// keyFileName is makeKeyFileName with the lookup that keptKeyFile checks later.
+// keyFileName is the lock's key file name for a legacy key, <tmp>/qipc_systemsem_<letters><sha1>
+// ("" for Qt's null key, which has no file: no temp path to resolve), with the lookup that
+// keptKeyFile checks later. <tmp> is the configured directory, else QDir::tempPath().
 func (s *semaphore) keyFileName(key string) (string, keyFileLookup) {
-	if key == "" || s.tempDir != "" {
-		return s.makeKeyFileName(key), keyFileLookup{}
+	if key == "" {
+		return "", keyFileLookup{}
+	}
+	if s.tempDir != "" {
+		return qtkey.SysV(key, qtkey.SemaphorePrefix, s.tempDir), keyFileLookup{}
 	}
 	tmpdir := os.Getenv("TMPDIR")
 	rules := pathRules(s.flavor)
-	name := qtkey.SysV(key, qtkey.SemaphorePrefix, qtkey.TempPathFor(tmpdir, rules))
+	cleaned, lookup := qtkey.CleanTempDir(tmpdir, rules)
+	dir := cleaned
+	if lookup {
+		dir = qtkey.ResolveTempDir(cleaned, rules)
+	}
+	name := qtkey.SysV(key, qtkey.SemaphorePrefix, dir)
 	l := keyFileLookup{tmpdir: tmpdir}
-	if dir, lookup := qtkey.CleanTempDir(tmpdir, rules); lookup && strings.HasPrefix(dir, "/") &&
-		strings.TrimSuffix(dir, "/")+name[strings.LastIndexByte(name, '/'):] == name {
-		l.file = name
+	if lookup && dir == cleaned && strings.HasPrefix(dir, "/") {
+		l.file = name // no link on the way: the name is its own unresolved lookup
 	}
 	return name, l
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/qtshm/qtshm-go/internal/ipc"
 	"github.com/qtshm/qtshm-go/internal/qtipc"
-	"github.com/qtshm/qtshm-go/internal/qtkey"
 	"golang.org/x/sys/unix"
 )
 
@@ -84,17 +83,6 @@ type semConfig struct {
 	noUndo  bool // backend.Config.NoUndo
 }
 
-func (s *semaphore) makeKeyFileName(key string) string {
-	if key == "" {
-		return "" // Qt's null key has no file: no temp path to resolve
-	}
-	dir := s.tempDir
-	if dir == "" {
-		dir = tempPath(s.flavor)
-	}
-	return qtkey.SysV(key, qtkey.SemaphorePrefix, dir)
-}
-
 // setKey is QSystemSemaphore::setKey (≤6.5) / setNativeKey with a legacy key (6.6+). own makes
 // the object the set's owner without the SETVAL that Qt's Create mode does (see handle).
 func (s *semaphore) setKey(key string, initial int, mode qtipc.SemaphoreMode, own bool) {
@@ -142,7 +130,7 @@ func (s *semaphore) setKey(key string, initial int, mode qtipc.SemaphoreMode, ow
 	s.handle(mode, own)
 }
 
-// sameKeyFileName reports whether makeKeyFileName(s.key) would give s.fileName again (legacy
+// sameKeyFileName reports whether keyFileName(s.key) would give s.fileName again (legacy
 // keys): the key is the same, so only the temp directory can have changed — Qt computes it
 // again each time, from $TMPDIR and where that path resolves to. When it does, the lookup is
 // recorded anew (a $TMPDIR spelled differently may give the same name), so that the next
